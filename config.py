@@ -1,0 +1,75 @@
+"""One settings object for the whole app, read from `PROMPTMATCH_*` environment variables.
+
+Pages, the worker, the benchmarks and the tests all call `load_settings()`; nothing else reads
+the environment. The teacher PIN may also come from Streamlit secrets (read in ui/, since this
+module must import without Streamlit).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ENGINES = ("auto", "diffusers", "sketch", "tiny")
+SCORERS = ("auto", "clip", "classic", "pixel", "histogram")
+WORKER_MODES = ("thread", "external")
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    engine: str
+    worker: str
+    model_id: str
+    clip_model_id: str
+    device: str
+    image_size: int
+    steps: int
+    guidance: float
+    batch_size: int
+    data_dir: Path
+    teacher_pin: str | None
+    language: str
+    poll_interval_s: float
+    public_url: str | None
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    value = value.strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+
+    def get(name: str, default: str) -> str:
+        return env.get(f"PROMPTMATCH_{name}", default)
+
+    data_dir = Path(get("DATA_DIR", str(PROJECT_DIR / "data")))
+    default_db = f"sqlite:///{data_dir / 'promptmatch.db'}"
+    return Settings(
+        database_url=get("DATABASE_URL", default_db),
+        engine=_choice(get("ENGINE", "auto"), ENGINES, "PROMPTMATCH_ENGINE"),
+        worker=_choice(get("WORKER", "thread"), WORKER_MODES, "PROMPTMATCH_WORKER"),
+        model_id=get("MODEL_ID", "stabilityai/sd-turbo"),
+        clip_model_id=get("CLIP_MODEL_ID", "openai/clip-vit-base-patch32"),
+        device=get("DEVICE", "auto"),
+        image_size=int(get("IMAGE_SIZE", "512")),
+        steps=int(get("STEPS", "1")),
+        guidance=float(get("GUIDANCE", "0.0")),
+        batch_size=int(get("BATCH_SIZE", "8")),
+        data_dir=data_dir,
+        teacher_pin=get("TEACHER_PIN", "") or None,
+        language=get("LANGUAGE", "en"),
+        poll_interval_s=float(get("POLL_INTERVAL", "0.2")),
+        public_url=get("PUBLIC_URL", "") or None,
+    )

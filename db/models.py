@@ -1,0 +1,135 @@
+"""The tables, as SQLAlchemy 2.x typed models.
+
+Images live in their own table as compressed bytes so that every web process and every worker,
+on whatever machine, sees the same pictures through the database alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Game(Base):
+    __tablename__ = "games"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    host_token_hash: Mapped[str] = mapped_column(String(64))
+    engine: Mapped[str] = mapped_column(String(20))
+    scorer: Mapped[str] = mapped_column(String(20))
+    attempts_per_round: Mapped[int] = mapped_column(Integer)
+    round_seconds: Mapped[int] = mapped_column(Integer)
+    image_size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Player(Base):
+    __tablename__ = "players"
+    __table_args__ = (UniqueConstraint("game_id", "nickname_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    nickname: Mapped[str] = mapped_column(String(24))
+    # Case- and width-folded nickname: "Mina" and "ｍｉｎａ" are the same player name.
+    nickname_key: Mapped[str] = mapped_column(String(96))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ImageBlob(Base):
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    mime: Mapped[str] = mapped_column(String(20), default="image/png")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("game_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # draft -> open -> closed -> revealed
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    target_source: Mapped[str] = mapped_column(String(12))  # prompt | preset | upload
+    secret_prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    image_size: Mapped[int] = mapped_column(Integer)
+    # Resolved by the first worker that touches the round, so that every attempt in the round
+    # uses the same engine and scorer (fairness), even when the game says "auto".
+    engine: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    scorer: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # pending -> generating -> ready | failed
+    target_status: Mapped[str] = mapped_column(String(12))
+    target_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    target_worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    target_image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    game: Mapped[Game] = relationship()
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        # The worker's claim query: oldest queued first.
+        Index("ix_submissions_status_id", "status", "id"),
+        # Leaderboards and "my attempts".
+        Index("ix_submissions_round_player", "round_id", "player_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"))
+    attempt_no: Mapped[int] = mapped_column(Integer)
+    prompt: Mapped[str] = mapped_column(Text)
+    # queued -> running -> done | failed | blocked
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WorkerStatus(Base):
+    """One row per running worker: what engine it resolved and when it was last alive."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Human-readable notes, e.g. why "auto" fell back to the sketch engine.
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

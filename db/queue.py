@@ -1,0 +1,128 @@
+"""The database is the job queue: atomic claims, results stored once, crash recovery.
+
+SQLite: the claim is one `UPDATE ... RETURNING` inside `BEGIN IMMEDIATE` (Database.write), so
+two workers can never take the same job. PostgreSQL: the inner SELECT takes its rows with
+`FOR UPDATE SKIP LOCKED`, so workers take different jobs without waiting on each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.models import ImageBlob, Round, Submission, WorkerStatus
+from db.types import utcnow
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    round_id: int
+    prompt: str
+
+
+def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | None = None) -> list[ClaimedJob]:
+    """Take up to `limit` queued jobs, all from the round of the oldest queued job, so they can
+    be generated together (same model, size, steps and seed)."""
+    now = now or utcnow()
+    oldest_round = (
+        select(Submission.round_id)
+        .where(Submission.status == "queued")
+        .order_by(Submission.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    ids = (
+        select(Submission.id)
+        .where(Submission.status == "queued", Submission.round_id == oldest_round)
+        .order_by(Submission.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(Submission)
+        .where(Submission.id.in_(ids))
+        .values(status="running", worker_id=worker_id, started_at=now)
+        .returning(Submission.id, Submission.round_id, Submission.prompt)
+    ).all()
+    return sorted((ClaimedJob(r.id, r.round_id, r.prompt) for r in rows), key=lambda j: j.id)
+
+
+def finish_job(
+    session: Session,
+    job_id: int,
+    worker_id: str,
+    *,
+    status: str,
+    score: float | None = None,
+    image_png: bytes | None = None,
+    size: int = 0,
+    error: str | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Store one result, only if this worker still holds the job: a worker presumed dead whose
+    job was handed to another cannot store it a second time. Returns whether it was stored."""
+    image_id = None
+    if image_png is not None:
+        blob = ImageBlob(data=image_png, width=size, height=size)
+        session.add(blob)
+        session.flush()
+        image_id = blob.id
+    stored = session.execute(
+        update(Submission)
+        .where(Submission.id == job_id, Submission.status == "running", Submission.worker_id == worker_id)
+        .values(status=status, score=score, image_id=image_id, error=error, finished_at=now or utcnow())
+    ).rowcount
+    if not stored and image_id is not None:
+        session.delete(blob)
+    return bool(stored)
+
+
+def claim_target(session: Session, worker_id: str) -> int | None:
+    """Take one round whose target image must be generated from its secret prompt."""
+    pending = (
+        select(Round.id).where(Round.target_status == "pending").order_by(Round.id).limit(1).scalar_subquery()
+    )
+    row = session.execute(
+        update(Round)
+        .where(Round.id == pending, Round.target_status == "pending")
+        .values(target_status="generating", target_worker_id=worker_id)
+        .returning(Round.id)
+    ).first()
+    return row.id if row else None
+
+
+def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetime | None = None) -> int:
+    """Queue again the jobs of workers that stopped heartbeating (all running jobs when
+    `lease` is None: the embedded worker is the only one, and it has just started)."""
+    now = now or utcnow()
+    job_filter = [Submission.status == "running"]
+    target_filter = [Round.target_status == "generating"]
+    if lease is not None:
+        alive = select(WorkerStatus.id).where(WorkerStatus.heartbeat_at > now - lease)
+        job_filter.append(Submission.worker_id.not_in(alive))
+        target_filter.append(Round.target_worker_id.not_in(alive))
+    jobs = session.execute(
+        update(Submission).where(*job_filter).values(status="queued", worker_id=None, started_at=None)
+    ).rowcount
+    session.execute(update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None))
+    return jobs
+
+
+def heartbeat(session: Session, worker_id: str, note: str | None, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    row = session.get(WorkerStatus, worker_id)
+    if row is None:
+        session.add(WorkerStatus(id=worker_id, started_at=now, heartbeat_at=now, note=note))
+    else:
+        row.heartbeat_at = now
+        row.note = note
+
+
+def live_workers(session: Session, lease: timedelta, now: datetime | None = None) -> list[WorkerStatus]:
+    now = now or utcnow()
+    return list(session.scalars(select(WorkerStatus).where(WorkerStatus.heartbeat_at > now - lease)))

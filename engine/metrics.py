@@ -1,0 +1,55 @@
+"""The similarity measures of the original classroom experiment (see ORIGIN.md).
+
+Both are implemented exactly as described there, with numpy only:
+1. pixel cosine: 10x10 RGB thumbnails, values / 255, flattened to 300 numbers, cosine;
+2. histogram correlation: 300x300 grayscale, 256-bin histograms, OpenCV's HISTCMP_CORREL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+THUMBNAIL_SIZE = (10, 10)
+HISTOGRAM_SIZE = (300, 300)
+
+
+def thumbnail_vector(image: Image.Image) -> np.ndarray:
+    small = image.convert("RGB").resize(THUMBNAIL_SIZE, Image.Resampling.BILINEAR)
+    return (np.asarray(small, dtype=np.float64) / 255.0).reshape(-1)
+
+
+def gray_histogram(image: Image.Image) -> np.ndarray:
+    # PIL's "L" uses the same ITU-R 601 luma weights as OpenCV's BGR2GRAY.
+    gray = image.convert("RGB").resize(HISTOGRAM_SIZE, Image.Resampling.BILINEAR).convert("L")
+    return np.bincount(np.asarray(gray).reshape(-1), minlength=256).astype(np.float64)
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    if norm == 0.0:
+        return 1.0 if not a.any() and not b.any() else 0.0
+    return float(np.dot(a, b) / norm)
+
+
+def correlation(h1: np.ndarray, h2: np.ndarray) -> float:
+    """OpenCV's HISTCMP_CORREL: Pearson correlation of the two histograms' bins."""
+    d1 = h1 - h1.mean()
+    d2 = h2 - h2.mean()
+    denominator = float(np.sqrt((d1 * d1).sum() * (d2 * d2).sum()))
+    if denominator == 0.0:
+        return 1.0
+    return float((d1 * d2).sum() / denominator)
+
+
+def pixel_cosine_similarity(a: Image.Image, b: Image.Image) -> float:
+    return cosine(thumbnail_vector(a), thumbnail_vector(b))
+
+
+def histogram_similarity(a: Image.Image, b: Image.Image) -> float:
+    return correlation(gray_histogram(a), gray_histogram(b))
+
+
+def to_percent(similarity: float) -> float:
+    """Scores are shown on 0-100; negative similarity means 'nothing alike', not less."""
+    return float(min(100.0, max(0.0, similarity * 100.0)))

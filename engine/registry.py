@@ -1,0 +1,108 @@
+"""The one place that turns engine and scorer names into loaded objects, once per process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from config import Settings
+from engine.base import EngineUnavailable, Generator, Scorer
+from engine.diffusion import DiffusersGenerator, default_dtype, resolve_device
+from engine.scorers import ClassicScorer, ClipScorer
+from engine.sketch import SketchGenerator
+from engine.tiny import ensure_tiny_models
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedEngine:
+    engine: str  # the resolved engine name: diffusers | sketch | tiny
+    generator: Generator
+    scorer: Scorer
+
+
+def default_scorer(engine: str) -> str:
+    return "classic" if engine == "sketch" else "clip"
+
+
+class EngineRegistry:
+    """Loads each model at most once; not thread-safe by design: one worker owns it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.device = resolve_device(settings.device)
+        self.dtype = default_dtype(self.device)
+        self._generators: dict[str, Generator] = {}
+        self._scorers: dict[str, Scorer] = {}
+        self._auto: str | None = None
+        self.notes: list[str] = []
+        self._lock = threading.Lock()
+
+    def resolve(self, engine: str) -> str:
+        """`auto` becomes `diffusers` when the real models load from the local cache, else
+        `sketch`; the reason is kept in `notes` for the host's banner."""
+        if engine != "auto":
+            return engine
+        if self._auto is None:
+            try:
+                self.generator("diffusers", local_only=True)
+                self.scorer("clip", engine="diffusers", local_only=True)
+                self._auto = "diffusers"
+            except EngineUnavailable as error:
+                self._auto = "sketch"
+                self.notes.append(f"Engine 'auto' is using the offline sketch engine: {error}")
+                log.warning("auto engine fell back to sketch: %s", error)
+        return self._auto
+
+    def generator(self, engine: str, *, local_only: bool = False) -> Generator:
+        if engine not in self._generators:
+            self._generators[engine] = self._load_generator(engine, local_only)
+        return self._generators[engine]
+
+    def _load_generator(self, engine: str, local_only: bool) -> Generator:
+        s = self.settings
+        if engine == "sketch":
+            return SketchGenerator()
+        if engine == "tiny":
+            pipeline_dir, _ = ensure_tiny_models(s.data_dir / "models")
+            return DiffusersGenerator(
+                str(pipeline_dir), device=self.device, dtype=self.dtype, steps=s.steps,
+                guidance=s.guidance, local_files_only=True, name="tiny",
+            )
+        if engine == "diffusers":
+            return DiffusersGenerator(
+                s.model_id, device=self.device, dtype=self.dtype, steps=s.steps,
+                guidance=s.guidance, local_files_only=local_only,
+            )
+        raise EngineUnavailable(f"Unknown engine {engine!r}")
+
+    def scorer(self, name: str, *, engine: str, local_only: bool = False) -> Scorer:
+        if name == "auto":
+            name = default_scorer(engine)
+        key = f"{name}:tiny" if name == "clip" and engine == "tiny" else name
+        if key not in self._scorers:
+            if name in ("classic", "pixel", "histogram"):
+                self._scorers[key] = ClassicScorer(name)
+            elif name == "clip":
+                if engine == "tiny":
+                    _, clip_dir = ensure_tiny_models(self.settings.data_dir / "models")
+                    model_id, local_only = str(clip_dir), True
+                else:
+                    model_id = self.settings.clip_model_id
+                self._scorers[key] = ClipScorer(
+                    model_id, device=self.device, dtype=self.dtype, local_files_only=local_only
+                )
+            else:
+                raise EngineUnavailable(f"Unknown scorer {name!r}")
+        return self._scorers[key]
+
+    def load(self, engine: str, scorer: str) -> LoadedEngine:
+        with self._lock:
+            resolved = self.resolve(engine)
+            return LoadedEngine(
+                engine=resolved,
+                generator=self.generator(resolved),
+                scorer=self.scorer(scorer, engine=resolved),
+            )

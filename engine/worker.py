@@ -1,0 +1,222 @@
+"""The generation worker: the only code that touches the pipeline and the CLIP model.
+
+It runs as a daemon thread inside the web server (the default) or as its own process:
+    python -m engine.worker --database-url URL [--device cuda:0] [--batch 16]
+The database is the queue, so both modes behave the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import torch
+from PIL import Image
+
+from config import Settings, load_settings
+from db.models import Game, ImageBlob, Round
+from db.queue import ClaimedJob, claim_jobs, claim_target, finish_job, heartbeat, requeue_abandoned
+from db.session import Database, open_database
+from db.types import utcnow
+from engine.base import EngineUnavailable
+from engine.imaging import decode_image, encode_png
+from engine.registry import EngineRegistry, LoadedEngine, default_scorer
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=30)
+HEARTBEAT_EVERY_S = 5.0
+
+
+def readable(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text if isinstance(error, EngineUnavailable) else f"{type(error).__name__}: {text}"[:500]
+
+
+def generate_splitting(loaded: LoadedEngine, prompts: Sequence[str], seed: int, size: int) -> list[Image.Image]:
+    """Generate a batch; when the GPU runs out of memory, halve the batch and try again."""
+    try:
+        return loaded.generator.generate(prompts, seed=seed, size=size)
+    except torch.OutOfMemoryError:
+        if len(prompts) == 1:
+            raise
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        half = len(prompts) // 2
+        log.warning("out of memory on a batch of %d; splitting", len(prompts))
+        return generate_splitting(loaded, prompts[:half], seed, size) + generate_splitting(
+            loaded, prompts[half:], seed, size
+        )
+
+
+class Worker:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        registry: EngineRegistry | None = None,
+        worker_id: str | None = None,
+        *,
+        sole_worker: bool = True,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.registry = registry or EngineRegistry(settings)
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        # The embedded worker is alone: at start, whatever is "running" was left by a crash.
+        self.sole_worker = sole_worker
+        self.batch_size = max(1, settings.batch_size)
+        self._target_features: dict[tuple[int, str], Any] = {}
+        self._last_heartbeat = 0.0
+        self.stop_event = threading.Event()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def recover(self) -> int:
+        with self.database.write() as session:
+            return requeue_abandoned(session, lease=None if self.sole_worker else LEASE)
+
+    def beat(self, force: bool = False) -> None:
+        if force or time.monotonic() - self._last_heartbeat >= HEARTBEAT_EVERY_S:
+            note = " | ".join(self.registry.notes) or None
+            with self.database.write() as session:
+                heartbeat(session, self.worker_id, note)
+                if not self.sole_worker:
+                    requeue_abandoned(session, lease=LEASE)
+            self._last_heartbeat = time.monotonic()
+
+    def run_forever(self) -> None:
+        self.recover()
+        self.beat(force=True)
+        while not self.stop_event.is_set():
+            try:
+                did_work = self.run_once()
+            except Exception:  # keep serving: one bad batch must not stop the class
+                log.exception("worker loop error")
+                did_work = False
+            if not did_work:
+                self.stop_event.wait(self.settings.poll_interval_s)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="promptmatch-worker", daemon=True)
+        thread.start()
+        return thread
+
+    # -- one step ----------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Prepare one target image or process one batch; returns how many items were done."""
+        self.beat()
+        with self.database.write() as session:
+            round_id = claim_target(session, self.worker_id)
+        if round_id is not None:
+            self.prepare_target(round_id)
+            return 1
+        with self.database.write() as session:
+            jobs = claim_jobs(session, self.worker_id, self.batch_size)
+        if not jobs:
+            return 0
+        self.process(jobs)
+        return len(jobs)
+
+    def _engine_for(self, round_id: int) -> tuple[Round, LoadedEngine]:
+        """Load the round's engine, stamping the resolved names on the round the first time so
+        that every attempt in it uses the same engine and scorer."""
+        with self.database.read() as session:
+            round_ = session.get(Round, round_id)
+            game = session.get(Game, round_.game_id)
+            engine_name = round_.engine or game.engine
+            scorer_name = round_.scorer or game.scorer
+        loaded = self.registry.load(engine_name, scorer_name)
+        if round_.engine is None or round_.scorer is None:
+            with self.database.write() as session:
+                stamped = session.get(Round, round_id)
+                stamped.engine = stamped.engine or loaded.engine
+                stamped.scorer = stamped.scorer or (
+                    scorer_name if scorer_name != "auto" else default_scorer(loaded.engine)
+                )
+                round_ = stamped
+        return round_, loaded
+
+    def prepare_target(self, round_id: int) -> None:
+        try:
+            round_, loaded = self._engine_for(round_id)
+            image = loaded.generator.generate([round_.secret_prompt or ""], seed=round_.seed, size=round_.image_size)[0]
+            png = encode_png(image)
+        except Exception as error:
+            log.exception("target generation failed for round %s", round_id)
+            with self.database.write() as session:
+                failed = session.get(Round, round_id)
+                failed.target_status, failed.target_error = "failed", readable(error)
+            return
+        with self.database.write() as session:
+            blob = ImageBlob(data=png, width=image.width, height=image.height)
+            session.add(blob)
+            session.flush()
+            ready = session.get(Round, round_id)
+            ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
+
+    def target_features(self, round_: Round, loaded: LoadedEngine) -> Any:
+        """Embedded once per round and scorer, then reused for every attempt."""
+        key = (round_.id, loaded.scorer.name)
+        if key not in self._target_features:
+            with self.database.read() as session:
+                data = session.get(ImageBlob, round_.target_image_id).data
+            self._target_features[key] = loaded.scorer.embed([decode_image(data)])[0]
+        return self._target_features[key]
+
+    def process(self, jobs: list[ClaimedJob]) -> None:
+        round_id = jobs[0].round_id
+        try:
+            round_, loaded = self._engine_for(round_id)
+            target = self.target_features(round_, loaded)
+            images = generate_splitting(loaded, [j.prompt for j in jobs], round_.seed, round_.image_size)
+            scores = loaded.scorer.similarity(target, loaded.scorer.embed(images))
+        except Exception as error:
+            log.exception("batch of %d failed", len(jobs))
+            reason = readable(error)
+            with self.database.write() as session:
+                for job in jobs:
+                    finish_job(session, job.id, self.worker_id, status="failed", error=reason)
+            return
+        pngs = [encode_png(image) for image in images]
+        with self.database.write() as session:
+            for job, png, score in zip(jobs, pngs, scores, strict=True):
+                finish_job(
+                    session, job.id, self.worker_id, status="done", score=round(score, 2),
+                    image_png=png, size=round_.image_size,
+                )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Run a Prompt Match generation worker.")
+    parser.add_argument("--database-url", help="defaults to PROMPTMATCH_DATABASE_URL")
+    parser.add_argument("--device", help="cpu, cuda, cuda:0 … (default: auto)")
+    parser.add_argument("--batch", type=int, help="prompts per pipeline call")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = load_settings()
+    changes: dict[str, object] = {}
+    if args.database_url:
+        changes["database_url"] = args.database_url
+    if args.device:
+        changes["device"] = args.device
+    if args.batch:
+        changes["batch_size"] = args.batch
+    settings = settings.with_changes(**changes)
+    worker = Worker(open_database(settings.database_url), settings, sole_worker=False)
+    log.info("worker %s on %s", worker.worker_id, settings.database_url.split("@")[-1])
+    try:
+        worker.run_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Host exports: submissions CSV, standings CSV, and a ZIP with both plus every image."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import ImageBlob, Player, Round, Submission
+from game.games import require_host
+from game.ranking import game_leaderboard
+
+SUBMISSION_COLUMNS = (
+    "game_code", "game_title", "round", "player", "attempt", "prompt", "score", "status",
+    "error", "submitted_at", "finished_at",
+)
+STANDINGS_COLUMNS = ("rank", "player", "total_score", "rounds_scored")
+
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    # UTF-8 with BOM so spreadsheet programs read Korean nicknames correctly.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _submission_rows(session: Session, game_id: int) -> list[tuple[Submission, Player, Round]]:
+    return list(
+        session.execute(
+            select(Submission, Player, Round)
+            .join(Player, Player.id == Submission.player_id)
+            .join(Round, Round.id == Submission.round_id)
+            .where(Round.game_id == game_id, Submission.hidden.is_(False))
+            .order_by(Round.number, Player.nickname, Submission.attempt_no)
+        ).tuples()
+    )
+
+
+def submissions_csv(session: Session, code: str, host_token: str | None) -> bytes:
+    game = require_host(session, code, host_token)
+    rows = [
+        (game.code, game.title, r.number, p.nickname, s.attempt_no, s.prompt, s.score, s.status,
+         s.error, s.created_at, s.finished_at)
+        for s, p, r in _submission_rows(session, game.id)
+    ]
+    return _csv(SUBMISSION_COLUMNS, rows)
+
+
+def standings_csv(session: Session, code: str, host_token: str | None) -> bytes:
+    game = require_host(session, code, host_token)
+    rows = [(row.rank, row.nickname, row.total_score, row.rounds_scored) for row in game_leaderboard(session, game.id)]
+    return _csv(STANDINGS_COLUMNS, rows)
+
+
+def _file_part(text: str) -> str:
+    """A name safe in any file system and ZIP tool, keeping letters of any script."""
+    cleaned = re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_")
+    return cleaned[:40] or "player"
+
+
+def results_zip(session: Session, code: str, host_token: str | None) -> bytes:
+    game = require_host(session, code, host_token)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("submissions.csv", submissions_csv(session, code, host_token))
+        archive.writestr("standings.csv", standings_csv(session, code, host_token))
+        rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
+        for round_ in rounds:
+            if round_.target_image_id is not None:
+                blob = session.get(ImageBlob, round_.target_image_id)
+                if blob is not None:
+                    archive.writestr(f"round{round_.number:02d}/target.png", blob.data)
+        for submission, player, round_ in _submission_rows(session, game.id):
+            if submission.image_id is None or submission.status != "done":
+                continue
+            blob = session.get(ImageBlob, submission.image_id)
+            if blob is None:
+                continue
+            name = (
+                f"round{round_.number:02d}/{_file_part(player.nickname)}-p{player.id}"
+                f"-attempt{submission.attempt_no}.png"
+            )
+            archive.writestr(name, blob.data)
+    return buffer.getvalue()

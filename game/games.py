@@ -1,0 +1,179 @@
+"""Games and players: creating a game, host checks, joining, finding a player by token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import ENGINES, SCORERS
+from db.models import Game, Player
+from db.types import utcnow
+from game.errors import InvalidInput, NotAllowed, NotFound
+from game.text import clean_text, fold_key
+from game.tokens import hash_token, new_join_code, new_token, normalize_join_code
+from game.views import GameView, PlayerView
+
+TITLE_MAX = 120
+NICKNAME_MAX = 24
+IMAGE_SIZES = (256, 384, 512, 768)
+
+
+@dataclass(frozen=True)
+class GameSettings:
+    engine: str = "auto"
+    scorer: str = "auto"
+    attempts_per_round: int = 3
+    round_seconds: int = 180
+    image_size: int = 512
+
+    def validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise InvalidInput("bad_engine", engine=self.engine)
+        if self.scorer not in SCORERS:
+            raise InvalidInput("bad_scorer", scorer=self.scorer)
+        if not 1 <= self.attempts_per_round <= 20:
+            raise InvalidInput("bad_attempts", minimum=1, maximum=20)
+        if not 15 <= self.round_seconds <= 3600:
+            raise InvalidInput("bad_round_length", minimum=15, maximum=3600)
+        if self.image_size not in IMAGE_SIZES:
+            raise InvalidInput("bad_image_size", sizes=", ".join(map(str, IMAGE_SIZES)))
+
+
+@dataclass(frozen=True)
+class CreatedGame:
+    game: GameView
+    host_token: str  # shown once, inside the host link; only its hash is stored
+
+
+@dataclass(frozen=True)
+class JoinedPlayer:
+    player: PlayerView
+    token: str
+
+
+def game_view(game: Game) -> GameView:
+    return GameView(
+        id=game.id,
+        code=game.code,
+        title=game.title,
+        engine=game.engine,
+        scorer=game.scorer,
+        attempts_per_round=game.attempts_per_round,
+        round_seconds=game.round_seconds,
+        image_size=game.image_size,
+        created_at=game.created_at,
+    )
+
+
+def player_view(player: Player) -> PlayerView:
+    return PlayerView(id=player.id, game_id=player.game_id, nickname=player.nickname)
+
+
+def create_game(
+    session: Session, title: str, settings: GameSettings, now: datetime | None = None
+) -> CreatedGame:
+    title = clean_text(title)
+    if not title:
+        raise InvalidInput("title_empty")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput("title_too_long", maximum=TITLE_MAX)
+    settings.validate()
+    code = new_join_code()
+    while session.scalar(select(Game.id).where(Game.code == code)) is not None:
+        code = new_join_code()
+    host_token = new_token()
+    game = Game(
+        code=code,
+        title=title,
+        host_token_hash=hash_token(host_token),
+        engine=settings.engine,
+        scorer=settings.scorer,
+        attempts_per_round=settings.attempts_per_round,
+        round_seconds=settings.round_seconds,
+        image_size=settings.image_size,
+        created_at=now or utcnow(),
+    )
+    session.add(game)
+    session.flush()
+    return CreatedGame(game=game_view(game), host_token=host_token)
+
+
+def load_game(session: Session, code: str) -> Game:
+    normalized = normalize_join_code(code)
+    game = session.scalar(select(Game).where(Game.code == normalized)) if normalized else None
+    if game is None:
+        raise NotFound("game_not_found", code=normalized or code)
+    return game
+
+
+def find_game(session: Session, code: str) -> GameView:
+    return game_view(load_game(session, code))
+
+
+def require_host(session: Session, code: str, host_token: str | None) -> Game:
+    """The game, if `host_token` is its host's; every host-only action starts here."""
+    game = load_game(session, code)
+    if not host_token or hash_token(host_token) != game.host_token_hash:
+        raise NotAllowed("not_host")
+    return game
+
+
+def is_host(session: Session, code: str, host_token: str | None) -> bool:
+    try:
+        require_host(session, code, host_token)
+    except (NotAllowed, NotFound):
+        return False
+    return True
+
+
+def clean_nickname(raw: str) -> str:
+    nickname = clean_text(raw)
+    if not nickname:
+        raise InvalidInput("nickname_empty")
+    if len(nickname) > NICKNAME_MAX:
+        raise InvalidInput("nickname_too_long", maximum=NICKNAME_MAX)
+    return nickname
+
+
+def join_game(
+    session: Session, code: str, nickname: str, now: datetime | None = None
+) -> JoinedPlayer:
+    game = load_game(session, code)
+    nickname = clean_nickname(nickname)
+    key = fold_key(nickname)
+    taken = session.scalar(
+        select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key)
+    )
+    if taken is not None:
+        raise InvalidInput("nickname_taken", nickname=nickname)
+    token = new_token()
+    player = Player(
+        game_id=game.id,
+        nickname=nickname,
+        nickname_key=key,
+        token_hash=hash_token(token),
+        joined_at=now or utcnow(),
+    )
+    session.add(player)
+    session.flush()
+    return JoinedPlayer(player=player_view(player), token=token)
+
+
+def load_player(session: Session, game: Game, token: str | None) -> Player:
+    player = (
+        session.scalar(
+            select(Player).where(Player.game_id == game.id, Player.token_hash == hash_token(token))
+        )
+        if token
+        else None
+    )
+    if player is None:
+        raise NotAllowed("unknown_player")
+    return player
+
+
+def find_player(session: Session, code: str, token: str | None) -> PlayerView:
+    return player_view(load_player(session, load_game(session, code), token))

@@ -1,0 +1,103 @@
+"""Leaderboards and the reveal gallery.
+
+Ties in score are broken by who got there first (earliest finished attempt), so the order is
+stable between refreshes of the projector.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Player, Round, Submission
+from game.errors import NotAllowed
+from game.games import load_game, require_host
+from game.submissions import COUNTED_STATUSES
+from game.views import GalleryItem, GameRow, RoundRow
+
+_visible_done = and_(Submission.status == "done", Submission.hidden.is_(False))
+
+
+def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
+    best = func.max(case((_visible_done, Submission.score)))
+    used = func.count(case((Submission.status.in_(COUNTED_STATUSES), Submission.id)))
+    first_best_at = func.min(case((_visible_done, Submission.finished_at)))
+    rows = session.execute(
+        select(Player.id, Player.nickname, best.label("best"), used.label("used"), first_best_at)
+        .join(Submission, Submission.player_id == Player.id)
+        .where(Submission.round_id == round_id)
+        .group_by(Player.id, Player.nickname)
+    ).all()
+    ordered = sorted(
+        rows,
+        key=lambda r: (r.best is None, -(r.best or 0.0), r[4] is None, r[4] or 0, r.nickname),
+    )
+    return [
+        RoundRow(rank=i, player_id=r.id, nickname=r.nickname, best_score=r.best, attempts_used=r.used)
+        for i, r in enumerate(ordered, start=1)
+    ]
+
+
+def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
+    """A player's game score is the sum of their best score in each round."""
+    per_round = (
+        select(
+            Submission.player_id.label("player_id"),
+            Submission.round_id.label("round_id"),
+            func.max(Submission.score).label("best"),
+        )
+        .join(Round, Round.id == Submission.round_id)
+        .where(Round.game_id == game_id, _visible_done)
+        .group_by(Submission.player_id, Submission.round_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Player.id,
+            Player.nickname,
+            func.coalesce(func.sum(per_round.c.best), 0.0).label("total"),
+            func.count(per_round.c.round_id).label("rounds"),
+        )
+        .outerjoin(per_round, per_round.c.player_id == Player.id)
+        .where(Player.game_id == game_id)
+        .group_by(Player.id, Player.nickname)
+    ).all()
+    ordered = sorted(rows, key=lambda r: (-r.total, r.nickname.casefold()))
+    return [
+        GameRow(rank=i, player_id=r.id, nickname=r.nickname, total_score=float(r.total), rounds_scored=r.rounds)
+        for i, r in enumerate(ordered, start=1)
+    ]
+
+
+def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
+    rows = session.execute(
+        select(Player.nickname, Submission.prompt, Submission.score, Submission.image_id, Submission.attempt_no, Submission.player_id)
+        .join(Player, Player.id == Submission.player_id)
+        .where(Submission.round_id == round_id, _visible_done, Submission.image_id.is_not(None))
+        .order_by(Submission.score.desc(), Submission.finished_at, Submission.id)
+    ).all()
+    seen: set[int] = set()
+    items = []
+    for row in rows:
+        if row.player_id in seen:
+            continue
+        seen.add(row.player_id)
+        items.append(GalleryItem(nickname=row.nickname, prompt=row.prompt, score=row.score, image_id=row.image_id, attempt_no=row.attempt_no))
+    return items
+
+
+def reveal_gallery(session: Session, code: str, round_id: int) -> list[GalleryItem]:
+    """Each player's best image and its prompt, best first; only once the round is revealed."""
+    game = load_game(session, code)
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.game_id != game.id or round_.status != "revealed":
+        raise NotAllowed("round_not_revealed")
+    return _best_per_player(session, round_id)
+
+
+def host_gallery(session: Session, code: str, host_token: str | None, round_id: int) -> list[GalleryItem]:
+    game = require_host(session, code, host_token)
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.game_id != game.id:
+        raise NotAllowed("round_not_found")
+    return _best_per_player(session, round_id)

@@ -1,0 +1,213 @@
+"""Rounds: target image, timer, close, reveal. All host-only actions check the host token here."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import ImageBlob, Round
+from db.types import utcnow
+from engine.imaging import UploadRejected, encode_png, load_upload
+from game.errors import InvalidInput, NotAllowed, NotFound
+from game.games import require_host
+from game.presets import preset_by_id
+from game.text import clean_text
+from game.views import RoundView
+
+PROMPT_MAX = 300
+TARGET_SOURCES = ("prompt", "preset", "upload")
+
+
+def effective_status(round_: Round, now: datetime) -> str:
+    """The status with the timer applied: an open round whose time is up is closed."""
+    if round_.status == "open" and round_.ends_at is not None and round_.ends_at <= now:
+        return "closed"
+    return round_.status
+
+
+def settle(round_: Round, now: datetime) -> None:
+    """Write the timer's verdict, inside a write transaction."""
+    if round_.status == "open" and effective_status(round_, now) == "closed":
+        round_.status = "closed"
+        round_.closed_at = round_.ends_at
+
+
+def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> RoundView:
+    status = effective_status(round_, now)
+    seconds_left = None
+    if status == "open" and round_.ends_at is not None:
+        seconds_left = max(0, math.ceil((round_.ends_at - now).total_seconds()))
+    show_secret = for_host or status == "revealed"
+    return RoundView(
+        id=round_.id,
+        game_id=round_.game_id,
+        number=round_.number,
+        status=status,
+        target_source=round_.target_source,
+        target_status=round_.target_status,
+        target_error=round_.target_error,
+        target_image_id=round_.target_image_id,
+        seed=round_.seed,
+        image_size=round_.image_size,
+        engine=round_.engine,
+        started_at=round_.started_at,
+        ends_at=round_.ends_at,
+        seconds_left=seconds_left,
+        secret_prompt=round_.secret_prompt if show_secret else None,
+    )
+
+
+def clean_prompt(raw: str, empty_key: str = "prompt_empty") -> str:
+    prompt = clean_text(raw)
+    if not prompt:
+        raise InvalidInput(empty_key)
+    if len(prompt) > PROMPT_MAX:
+        raise InvalidInput("prompt_too_long", maximum=PROMPT_MAX, length=len(prompt))
+    return prompt
+
+
+def create_round(
+    session: Session,
+    code: str,
+    host_token: str | None,
+    *,
+    source: str,
+    secret_prompt: str | None = None,
+    preset_id: str | None = None,
+    upload: bytes | None = None,
+    seed: int | None = None,
+    now: datetime | None = None,
+) -> RoundView:
+    now = now or utcnow()
+    game = require_host(session, code, host_token)
+    if source not in TARGET_SOURCES:
+        raise InvalidInput("bad_target_source", source=source)
+    target_image_id = None
+    target_status = "pending"  # the worker generates it with the round's seed
+    if source == "prompt":
+        secret_prompt = clean_prompt(secret_prompt or "", "target_prompt_empty")
+    elif source == "preset":
+        preset = preset_by_id(preset_id or "")
+        if preset is None:
+            raise InvalidInput("preset_unknown", preset=preset_id)
+        secret_prompt = preset.prompt
+    else:
+        try:
+            image = load_upload(upload or b"", game.image_size)
+        except UploadRejected as rejected:
+            raise InvalidInput(rejected.reason) from None
+        blob = ImageBlob(data=encode_png(image), width=image.width, height=image.height)
+        session.add(blob)
+        session.flush()
+        target_image_id = blob.id
+        target_status = "ready"
+        secret_prompt = None
+    number = (session.scalar(select(func.max(Round.number)).where(Round.game_id == game.id)) or 0) + 1
+    round_ = Round(
+        game_id=game.id,
+        number=number,
+        status="draft",
+        target_source=source,
+        secret_prompt=secret_prompt,
+        seed=seed if seed is not None else secrets.randbelow(2**31),
+        image_size=game.image_size,
+        target_status=target_status,
+        target_image_id=target_image_id,
+        created_at=now,
+    )
+    session.add(round_)
+    session.flush()
+    return round_view(round_, now, for_host=True)
+
+
+def _host_round(session: Session, code: str, host_token: str | None, round_id: int) -> Round:
+    game = require_host(session, code, host_token)
+    round_ = session.get(Round, round_id, with_for_update=True)
+    if round_ is None or round_.game_id != game.id:
+        raise NotFound("round_not_found")
+    return round_
+
+
+def start_round(
+    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    now = now or utcnow()
+    round_ = _host_round(session, code, host_token, round_id)
+    settle(round_, now)
+    if round_.status != "draft":
+        raise NotAllowed("round_already_started")
+    if round_.target_status != "ready":
+        raise NotAllowed("target_not_ready")
+    for other in session.scalars(
+        select(Round).where(Round.game_id == round_.game_id, Round.status == "open")
+    ):
+        settle(other, now)
+        if other.status == "open":
+            raise NotAllowed("another_round_open", number=other.number)
+    round_seconds = round_.game.round_seconds
+    round_.status = "open"
+    round_.started_at = now
+    round_.ends_at = now + timedelta(seconds=round_seconds)
+    return round_view(round_, now, for_host=True)
+
+
+def close_round(
+    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    now = now or utcnow()
+    round_ = _host_round(session, code, host_token, round_id)
+    settle(round_, now)
+    if round_.status == "draft":
+        raise NotAllowed("round_not_started")
+    if round_.status == "open":
+        round_.status = "closed"
+        round_.closed_at = now
+    return round_view(round_, now, for_host=True)
+
+
+def reveal_round(
+    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    """Reveal ends the round if it is still open: the secret is out, so no more attempts."""
+    now = now or utcnow()
+    round_ = _host_round(session, code, host_token, round_id)
+    settle(round_, now)
+    if round_.status == "draft":
+        raise NotAllowed("round_not_started")
+    if round_.status == "open":
+        round_.closed_at = now
+    round_.status = "revealed"
+    round_.revealed_at = round_.revealed_at or now
+    return round_view(round_, now, for_host=True)
+
+
+def host_rounds(
+    session: Session, code: str, host_token: str | None, now: datetime | None = None
+) -> list[RoundView]:
+    now = now or utcnow()
+    game = require_host(session, code, host_token)
+    rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
+    return [round_view(r, now, for_host=True) for r in rounds]
+
+
+def current_round(session: Session, game_id: int, now: datetime | None = None) -> RoundView | None:
+    """The round players and the projector see: the latest one the host has started."""
+    now = now or utcnow()
+    round_ = session.scalar(
+        select(Round)
+        .where(Round.game_id == game_id, Round.status != "draft")
+        .order_by(Round.number.desc())
+        .limit(1)
+    )
+    return round_view(round_, now) if round_ is not None else None
+
+
+def image_bytes(session: Session, image_id: int) -> bytes:
+    blob = session.get(ImageBlob, image_id)
+    if blob is None:
+        raise NotFound("image_not_found")
+    return blob.data

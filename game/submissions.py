@@ -1,0 +1,142 @@
+"""Submitting a prompt, and what a student sees of their own attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Player, Round, Submission
+from db.types import utcnow
+from game.errors import NotAllowed
+from game.games import game_view, load_game, load_player, player_view
+from game.rounds import clean_prompt, current_round, settle
+from game.views import PlayerRoundState, SubmissionView
+
+# A failed attempt (the machine's fault, not the student's) does not use up an attempt.
+COUNTED_STATUSES = ("queued", "running", "done", "blocked")
+PENDING_STATUSES = ("queued", "running")
+
+
+def submission_view(submission: Submission, queue_position: int | None = None) -> SubmissionView:
+    return SubmissionView(
+        id=submission.id,
+        round_id=submission.round_id,
+        player_id=submission.player_id,
+        attempt_no=submission.attempt_no,
+        prompt=submission.prompt,
+        status=submission.status,
+        score=submission.score,
+        error=submission.error,
+        image_id=submission.image_id,
+        created_at=submission.created_at,
+        finished_at=submission.finished_at,
+        queue_position=queue_position,
+    )
+
+
+def _attempts_used(session: Session, round_id: int, player_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.round_id == round_id,
+            Submission.player_id == player_id,
+            Submission.status.in_(COUNTED_STATUSES),
+        )
+    ) or 0
+
+
+def submit_prompt(
+    session: Session, code: str, player_token: str | None, prompt: str, now: datetime | None = None
+) -> SubmissionView:
+    """Queue one attempt, after checking every rule in this one transaction."""
+    now = now or utcnow()
+    game = load_game(session, code)
+    player = load_player(session, game, player_token)
+    # Lock the player's row (PostgreSQL) so two clicks cannot both pass the checks below;
+    # SQLite's BEGIN IMMEDIATE already serialises writers.
+    session.get(Player, player.id, with_for_update=True)
+    prompt = clean_prompt(prompt)
+    round_ = session.scalar(
+        select(Round)
+        .where(Round.game_id == game.id, Round.status == "open")
+        .order_by(Round.number.desc())
+        .limit(1)
+    )
+    if round_ is not None:
+        settle(round_, now)
+    if round_ is None or round_.status != "open":
+        raise NotAllowed("round_not_open")
+    pending = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.round_id == round_.id,
+            Submission.player_id == player.id,
+            Submission.status.in_(PENDING_STATUSES),
+        )
+    )
+    if pending:
+        raise NotAllowed("attempt_in_progress")
+    if _attempts_used(session, round_.id, player.id) >= game.attempts_per_round:
+        raise NotAllowed("no_attempts_left", attempts=game.attempts_per_round)
+    attempt_no = (
+        session.scalar(
+            select(func.max(Submission.attempt_no)).where(
+                Submission.round_id == round_.id, Submission.player_id == player.id
+            )
+        )
+        or 0
+    ) + 1
+    submission = Submission(
+        round_id=round_.id,
+        player_id=player.id,
+        attempt_no=attempt_no,
+        prompt=prompt,
+        status="queued",
+        created_at=now,
+    )
+    session.add(submission)
+    session.flush()
+    return submission_view(submission, queue_position=queue_position(session, submission.id))
+
+
+def queue_position(session: Session, submission_id: int) -> int:
+    """1 for the next job the worker will take; counts queued jobs ahead in claim order."""
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Submission)
+        .where(Submission.status == "queued", Submission.id < submission_id)
+    )
+    return (ahead or 0) + 1
+
+
+def player_state(
+    session: Session, code: str, player_token: str | None, now: datetime | None = None
+) -> PlayerRoundState:
+    now = now or utcnow()
+    game = load_game(session, code)
+    player = load_player(session, game, player_token)
+    round_ = current_round(session, game.id, now)
+    submissions: list[SubmissionView] = []
+    used = 0
+    if round_ is not None:
+        rows = session.scalars(
+            select(Submission)
+            .where(Submission.round_id == round_.id, Submission.player_id == player.id)
+            .order_by(Submission.attempt_no)
+        )
+        for row in rows:
+            position = queue_position(session, row.id) if row.status == "queued" else None
+            submissions.append(submission_view(row, position))
+        used = sum(1 for s in submissions if s.status in COUNTED_STATUSES)
+    return PlayerRoundState(
+        game=game_view(game),
+        player=player_view(player),
+        round=round_,
+        attempts_used=used,
+        attempts_left=max(0, game.attempts_per_round - used),
+        submissions=submissions,
+    )

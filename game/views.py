@@ -1,0 +1,109 @@
+"""Plain dataclasses that game/ hands to pages: no ORM objects leak out of a session.
+
+A view for a student never carries the secret prompt before the reveal; the pages cannot leak
+what they were never given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class GameView:
+    id: int
+    code: str
+    title: str
+    engine: str
+    scorer: str
+    attempts_per_round: int
+    round_seconds: int
+    image_size: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlayerView:
+    id: int
+    game_id: int
+    nickname: str
+
+
+@dataclass(frozen=True)
+class RoundView:
+    id: int
+    game_id: int
+    number: int
+    status: str  # draft | open | closed | revealed (timer already applied)
+    target_source: str
+    target_status: str
+    target_error: str | None
+    target_image_id: int | None
+    seed: int
+    image_size: int
+    engine: str | None
+    started_at: datetime | None
+    ends_at: datetime | None
+    seconds_left: int | None
+    # None unless the round is revealed or the viewer is the host.
+    secret_prompt: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class SubmissionView:
+    id: int
+    round_id: int
+    player_id: int
+    attempt_no: int
+    prompt: str
+    status: str
+    score: float | None
+    error: str | None
+    image_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+    queue_position: int | None  # 1 = next to be generated; None unless queued
+
+
+@dataclass(frozen=True)
+class PlayerRoundState:
+    """Everything a student's page shows for the current round."""
+
+    game: GameView
+    player: PlayerView
+    round: RoundView | None
+    attempts_used: int
+    attempts_left: int
+    submissions: list[SubmissionView]
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    rank: int
+    player_id: int
+    nickname: str
+    best_score: float | None
+    attempts_used: int
+
+
+@dataclass(frozen=True)
+class GameRow:
+    rank: int
+    player_id: int
+    nickname: str
+    total_score: float
+    rounds_scored: int
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    nickname: str
+    prompt: str
+    score: float
+    image_id: int
+    attempt_no: int
