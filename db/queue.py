@@ -84,9 +84,7 @@ def finish_job(
 
 def claim_target(session: Session, worker_id: str) -> int | None:
     """Take one round whose target image must be generated from its secret prompt."""
-    pending = (
-        select(Round.id).where(Round.target_status == "pending").order_by(Round.id).limit(1).scalar_subquery()
-    )
+    pending = select(Round.id).where(Round.target_status == "pending").order_by(Round.id).limit(1).scalar_subquery()
     row = session.execute(
         update(Round)
         .where(Round.id == pending, Round.target_status == "pending")

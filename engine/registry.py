@@ -68,13 +68,22 @@ class EngineRegistry:
         if engine == "tiny":
             pipeline_dir, _ = ensure_tiny_models(s.data_dir / "models")
             return DiffusersGenerator(
-                str(pipeline_dir), device=self.device, dtype=self.dtype, steps=s.steps,
-                guidance=s.guidance, local_files_only=True, name="tiny",
+                str(pipeline_dir),
+                device=self.device,
+                dtype=self.dtype,
+                steps=s.steps,
+                guidance=s.guidance,
+                local_files_only=True,
+                name="tiny",
             )
         if engine == "diffusers":
             return DiffusersGenerator(
-                s.model_id, device=self.device, dtype=self.dtype, steps=s.steps,
-                guidance=s.guidance, local_files_only=local_only,
+                s.model_id,
+                device=self.device,
+                dtype=self.dtype,
+                steps=s.steps,
+                guidance=s.guidance,
+                local_files_only=local_only,
             )
         raise EngineUnavailable(f"Unknown engine {engine!r}")
 

@@ -56,9 +56,9 @@ class ClipScorer:
 
         try:
             self.processor = CLIPProcessor.from_pretrained(model_id, local_files_only=local_files_only)
-            self.model = CLIPModel.from_pretrained(
-                model_id, dtype=dtype, local_files_only=local_files_only
-            ).to(device).eval()
+            self.model = (
+                CLIPModel.from_pretrained(model_id, dtype=dtype, local_files_only=local_files_only).to(device).eval()
+            )
         except (OSError, ValueError) as error:
             raise EngineUnavailable(missing_model_message(model_id, error)) from error
         self.device = device

@@ -19,53 +19,110 @@ from PIL import Image, ImageDraw
 RGB = tuple[int, int, int]
 
 COLOURS: dict[str, RGB] = {
-    "red": (220, 30, 30), "orange": (245, 140, 20), "yellow": (250, 220, 30),
-    "green": (40, 170, 60), "blue": (30, 80, 220), "purple": (130, 50, 170),
-    "violet": (150, 90, 210), "pink": (245, 130, 190), "brown": (130, 80, 40),
-    "black": (15, 15, 15), "white": (250, 250, 250), "gray": (128, 128, 128),
-    "grey": (128, 128, 128), "cyan": (40, 210, 230), "teal": (20, 140, 140),
-    "magenta": (220, 40, 170), "navy": (20, 30, 100), "gold": (215, 175, 40),
-    "silver": (190, 190, 200), "beige": (235, 220, 180), "lime": (160, 230, 50),
-    "maroon": (120, 20, 30), "olive": (120, 120, 30), "turquoise": (60, 220, 200),
+    "red": (220, 30, 30),
+    "orange": (245, 140, 20),
+    "yellow": (250, 220, 30),
+    "green": (40, 170, 60),
+    "blue": (30, 80, 220),
+    "purple": (130, 50, 170),
+    "violet": (150, 90, 210),
+    "pink": (245, 130, 190),
+    "brown": (130, 80, 40),
+    "black": (15, 15, 15),
+    "white": (250, 250, 250),
+    "gray": (128, 128, 128),
+    "grey": (128, 128, 128),
+    "cyan": (40, 210, 230),
+    "teal": (20, 140, 140),
+    "magenta": (220, 40, 170),
+    "navy": (20, 30, 100),
+    "gold": (215, 175, 40),
+    "silver": (190, 190, 200),
+    "beige": (235, 220, 180),
+    "lime": (160, 230, 50),
+    "maroon": (120, 20, 30),
+    "olive": (120, 120, 30),
+    "turquoise": (60, 220, 200),
 }
 SHADES = {"light": 0.45, "pale": 0.55, "bright": 0.15, "dark": -0.45, "deep": -0.3}
 
 SHAPES = {
-    "circle": "circle", "circles": "circle", "dot": "circle", "dots": "circle",
-    "ball": "circle", "balls": "circle", "sun": "circle", "planet": "circle",
-    "square": "square", "squares": "square", "box": "square", "boxes": "square",
-    "rectangle": "rectangle", "rectangles": "rectangle",
-    "triangle": "triangle", "triangles": "triangle", "pyramid": "triangle", "mountain": "triangle",
+    "circle": "circle",
+    "circles": "circle",
+    "dot": "circle",
+    "dots": "circle",
+    "ball": "circle",
+    "balls": "circle",
+    "sun": "circle",
+    "planet": "circle",
+    "square": "square",
+    "squares": "square",
+    "box": "square",
+    "boxes": "square",
+    "rectangle": "rectangle",
+    "rectangles": "rectangle",
+    "triangle": "triangle",
+    "triangles": "triangle",
+    "pyramid": "triangle",
+    "mountain": "triangle",
     "mountains": "triangle",
-    "star": "star", "stars": "star",
-    "heart": "heart", "hearts": "heart",
-    "diamond": "diamond", "diamonds": "diamond",
-    "ring": "ring", "rings": "ring",
+    "star": "star",
+    "stars": "star",
+    "heart": "heart",
+    "hearts": "heart",
+    "diamond": "diamond",
+    "diamonds": "diamond",
+    "ring": "ring",
+    "rings": "ring",
     "moon": "moon",
-    "stripe": "stripes", "stripes": "stripes", "striped": "stripes",
-    "line": "line", "lines": "line",
+    "stripe": "stripes",
+    "stripes": "stripes",
+    "striped": "stripes",
+    "line": "line",
+    "lines": "line",
     "cross": "cross",
 }
 PLURAL_SHAPES = {w for w in SHAPES if w.endswith("s") and w not in {"stripes", "cross"}}
 SHAPE_DEFAULT_COLOUR = {"sun": "yellow", "moon": "white"}
 
 REGIONS = {
-    "sky": ("top", (120, 180, 240)), "sea": ("bottom", (30, 80, 200)),
-    "ocean": ("bottom", (30, 80, 200)), "water": ("bottom", (40, 110, 210)),
-    "grass": ("bottom", (60, 160, 60)), "field": ("bottom", (90, 170, 60)),
-    "ground": ("bottom", (120, 90, 60)), "sand": ("bottom", (230, 200, 140)),
-    "desert": ("bottom", (225, 190, 120)), "floor": ("bottom", (140, 110, 80)),
+    "sky": ("top", (120, 180, 240)),
+    "sea": ("bottom", (30, 80, 200)),
+    "ocean": ("bottom", (30, 80, 200)),
+    "water": ("bottom", (40, 110, 210)),
+    "grass": ("bottom", (60, 160, 60)),
+    "field": ("bottom", (90, 170, 60)),
+    "ground": ("bottom", (120, 90, 60)),
+    "sand": ("bottom", (230, 200, 140)),
+    "desert": ("bottom", (225, 190, 120)),
+    "floor": ("bottom", (140, 110, 80)),
     "table": ("bottom", (150, 100, 60)),
 }
 BACKGROUND_WORDS = {"background", "backdrop", "wall", "canvas"}
 
-SIZES = {"tiny": 0.12, "small": 0.2, "little": 0.2, "medium": 0.32, "big": 0.48,
-         "large": 0.48, "huge": 0.66, "giant": 0.66, "enormous": 0.7}
-POSITIONS = {"left": (0.25, None), "right": (0.75, None), "top": (None, 0.25),
-             "upper": (None, 0.25), "bottom": (None, 0.75), "lower": (None, 0.75),
-             "center": (0.5, 0.5), "centre": (0.5, 0.5), "middle": (0.5, 0.5)}
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "many": 5,
-           "several": 3, "some": 3}
+SIZES = {
+    "tiny": 0.12,
+    "small": 0.2,
+    "little": 0.2,
+    "medium": 0.32,
+    "big": 0.48,
+    "large": 0.48,
+    "huge": 0.66,
+    "giant": 0.66,
+    "enormous": 0.7,
+}
+POSITIONS = {
+    "left": (0.25, None),
+    "right": (0.75, None),
+    "top": (None, 0.25),
+    "upper": (None, 0.25),
+    "bottom": (None, 0.75),
+    "lower": (None, 0.75),
+    "center": (0.5, 0.5),
+    "centre": (0.5, 0.5),
+    "middle": (0.5, 0.5),
+}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "many": 5, "several": 3, "some": 3}
 
 DEFAULT_BACKGROUND: RGB = (235, 235, 230)
 SEED_PALETTE = ("red", "blue", "green", "yellow", "orange", "purple", "pink", "teal")
@@ -97,8 +154,30 @@ class Scene:
     ignored: set[str] = field(default_factory=set)
 
 
-_STOPWORDS = {"a", "an", "the", "on", "in", "of", "and", "with", "at", "over", "under", "to",
-              "is", "are", "side", "corner", "its", "it", "into", "near", "by", "some"}
+_STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "on",
+    "in",
+    "of",
+    "and",
+    "with",
+    "at",
+    "over",
+    "under",
+    "to",
+    "is",
+    "are",
+    "side",
+    "corner",
+    "its",
+    "it",
+    "into",
+    "near",
+    "by",
+    "some",
+}
 
 
 def words_of(prompt: str) -> list[str]:
@@ -154,7 +233,7 @@ def parse(prompt: str) -> Scene:
                 position = (px if px is not None else position[0], py if py is not None else position[1])
         elif word in SHAPES:
             kind = SHAPES[word]
-            default = COLOURS.get(SHAPE_DEFAULT_COLOUR.get(word, ""), None)
+            default = COLOURS.get(SHAPE_DEFAULT_COLOUR.get(word, ""))
             shape = Shape(
                 kind=kind,
                 colours=take_colours(default),
@@ -169,8 +248,8 @@ def parse(prompt: str) -> Scene:
         elif word not in _STOPWORDS:
             scene.ignored.add(word)
     if colours:
-        # Colours that named no shape: "a blue picture" paints the picture blue.
-        if scene.background is None and not scene.shapes:
+        # Colours that named no shape: "a blue picture" or "a star on black" paint the canvas.
+        if scene.background is None:
             scene.background = colours[0]
         elif scene.shapes and not scene.shapes[-1].colours:
             scene.shapes[-1].colours = colours
@@ -186,8 +265,9 @@ def _star(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
     return points
 
 
-def _draw_one(draw: ImageDraw.ImageDraw, kind: str, colour: RGB, cx: float, cy: float, r: float,
-              background: RGB) -> None:
+def _draw_one(
+    draw: ImageDraw.ImageDraw, kind: str, colour: RGB, cx: float, cy: float, r: float, background: RGB
+) -> None:
     box = (cx - r, cy - r, cx + r, cy + r)
     if kind == "circle":
         draw.ellipse(box, fill=colour)
@@ -235,7 +315,11 @@ def render(scene: Scene, *, seed: int, size: int) -> Image.Image:
                 draw.rectangle((0, top, size, top + thickness), fill=palette[b % len(palette)])
             continue
         jitter = lambda: rng.uniform(-0.03, 0.03)  # noqa: E731 - a tiny seeded nudge
-        base_x = shape.x if shape.x is not None else 0.5 + (0.0 if len(scene.shapes) == 1 else (index - (len(scene.shapes) - 1) / 2) * 0.3)
+        base_x = (
+            shape.x
+            if shape.x is not None
+            else 0.5 + (0.0 if len(scene.shapes) == 1 else (index - (len(scene.shapes) - 1) / 2) * 0.3)
+        )
         base_y = shape.y if shape.y is not None else 0.5
         radius = size * shape.size / 2 / (1 if shape.count == 1 else math.sqrt(shape.count))
         for k in range(shape.count):

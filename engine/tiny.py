@@ -18,9 +18,7 @@ TINY_VERSION = "1"  # bump when the configs below change, so stale folders are r
 def _bytes_to_unicode() -> dict[int, str]:
     """GPT-2/CLIP byte-level alphabet: every byte maps to one printable character."""
     printable = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("¡"), ord("¬") + 1))
-        + list(range(ord("®"), ord("ÿ") + 1))
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     )
     codes = printable[:]
     extra = 0
@@ -94,8 +92,11 @@ def save_tiny_pipeline(folder: Path) -> Path:
     )
     # The same scheduler settings as sd-turbo: one-step sampling works.
     scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-        timestep_spacing="trailing", steps_offset=1,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        timestep_spacing="trailing",
+        steps_offset=1,
     )
     text_encoder = CLIPTextModel(_text_config(len(tokenizer)))
     pipeline = StableDiffusionPipeline(
@@ -118,8 +119,13 @@ def save_tiny_clip(folder: Path) -> Path:
     torch.manual_seed(1)
     tokenizer = build_tiny_tokenizer()
     vision = CLIPVisionConfig(
-        hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
-        image_size=32, patch_size=8, projection_dim=TINY_TEXT_DIM,
+        hidden_size=32,
+        intermediate_size=37,
+        num_attention_heads=4,
+        num_hidden_layers=2,
+        image_size=32,
+        patch_size=8,
+        projection_dim=TINY_TEXT_DIM,
     )
     config = CLIPConfig(
         text_config=_text_config(len(tokenizer)).to_dict(),

@@ -8,6 +8,7 @@ The database is the queue, so both modes behave the same.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
@@ -25,7 +26,6 @@ from config import Settings, load_settings
 from db.models import Game, ImageBlob, Round
 from db.queue import ClaimedJob, claim_jobs, claim_target, finish_job, heartbeat, requeue_abandoned
 from db.session import Database, open_database
-from db.types import utcnow
 from engine.base import EngineUnavailable
 from engine.imaging import decode_image, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
@@ -189,8 +189,13 @@ class Worker:
         with self.database.write() as session:
             for job, png, score in zip(jobs, pngs, scores, strict=True):
                 finish_job(
-                    session, job.id, self.worker_id, status="done", score=round(score, 2),
-                    image_png=png, size=round_.image_size,
+                    session,
+                    job.id,
+                    self.worker_id,
+                    status="done",
+                    score=round(score, 2),
+                    image_png=png,
+                    size=round_.image_size,
                 )
 
 
@@ -212,10 +217,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = settings.with_changes(**changes)
     worker = Worker(open_database(settings.database_url), settings, sole_worker=False)
     log.info("worker %s on %s", worker.worker_id, settings.database_url.split("@")[-1])
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         worker.run_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

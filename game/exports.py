@@ -16,8 +16,17 @@ from game.games import require_host
 from game.ranking import game_leaderboard
 
 SUBMISSION_COLUMNS = (
-    "game_code", "game_title", "round", "player", "attempt", "prompt", "score", "status",
-    "error", "submitted_at", "finished_at",
+    "game_code",
+    "game_title",
+    "round",
+    "player",
+    "attempt",
+    "prompt",
+    "score",
+    "status",
+    "error",
+    "submitted_at",
+    "finished_at",
 )
 STANDINGS_COLUMNS = ("rank", "player", "total_score", "rounds_scored")
 
@@ -62,8 +71,19 @@ def _submission_rows(session: Session, game_id: int) -> list[tuple[Submission, P
 def submissions_csv(session: Session, code: str, host_token: str | None) -> bytes:
     game = require_host(session, code, host_token)
     rows = [
-        (game.code, game.title, r.number, p.nickname, s.attempt_no, s.prompt, s.score, s.status,
-         s.error, s.created_at, s.finished_at)
+        (
+            game.code,
+            game.title,
+            r.number,
+            p.nickname,
+            s.attempt_no,
+            s.prompt,
+            s.score,
+            s.status,
+            s.error,
+            s.created_at,
+            s.finished_at,
+        )
         for s, p, r in _submission_rows(session, game.id)
     ]
     return _csv(SUBMISSION_COLUMNS, rows)

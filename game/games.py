@@ -72,9 +72,7 @@ def player_view(player: Player) -> PlayerView:
     return PlayerView(id=player.id, game_id=player.game_id, nickname=player.nickname)
 
 
-def create_game(
-    session: Session, title: str, settings: GameSettings, now: datetime | None = None
-) -> CreatedGame:
+def create_game(session: Session, title: str, settings: GameSettings, now: datetime | None = None) -> CreatedGame:
     title = clean_text(title)
     if not title:
         raise InvalidInput("title_empty")
@@ -138,15 +136,11 @@ def clean_nickname(raw: str) -> str:
     return nickname
 
 
-def join_game(
-    session: Session, code: str, nickname: str, now: datetime | None = None
-) -> JoinedPlayer:
+def join_game(session: Session, code: str, nickname: str, now: datetime | None = None) -> JoinedPlayer:
     game = load_game(session, code)
     nickname = clean_nickname(nickname)
     key = fold_key(nickname)
-    taken = session.scalar(
-        select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key)
-    )
+    taken = session.scalar(select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key))
     if taken is not None:
         raise InvalidInput("nickname_taken", nickname=nickname)
     token = new_token()
@@ -164,9 +158,7 @@ def join_game(
 
 def load_player(session: Session, game: Game, token: str | None) -> Player:
     player = (
-        session.scalar(
-            select(Player).where(Player.game_id == game.id, Player.token_hash == hash_token(token))
-        )
+        session.scalar(select(Player).where(Player.game_id == game.id, Player.token_hash == hash_token(token)))
         if token
         else None
     )

@@ -23,14 +23,22 @@ PRESETS: tuple[Preset, ...] = (
     Preset("easy-orange-square", "easy", "a small orange square in the center on a purple background"),
     Preset("easy-pink-heart", "easy", "a pink heart on a light blue background"),
     Preset("medium-sunset", "medium", "a red sun over a dark blue sea with an orange sky"),
-    Preset("medium-two-circles", "medium", "a blue circle on the left and a yellow circle on the right on a gray background"),
+    Preset(
+        "medium-two-circles",
+        "medium",
+        "a blue circle on the left and a yellow circle on the right on a gray background",
+    ),
     Preset("medium-stripes", "medium", "green and white stripes with a small red square at the top"),
     Preset("medium-moon", "medium", "a white moon and small yellow stars on a black night sky"),
     Preset("medium-cat", "medium", "a cute orange cat sitting on a wooden table"),
     Preset("hard-lighthouse", "hard", "a lighthouse on a rocky cliff at dusk, watercolor painting"),
     Preset("hard-library", "hard", "an old library with tall bookshelves and warm lamp light, oil painting"),
     Preset("hard-robot-garden", "hard", "a small friendly robot watering flowers in a greenhouse, isometric 3d render"),
-    Preset("hard-abstract", "hard", "abstract composition of overlapping translucent teal and magenta circles, bauhaus poster"),
+    Preset(
+        "hard-abstract",
+        "hard",
+        "abstract composition of overlapping translucent teal and magenta circles, bauhaus poster",
+    ),
     Preset("hard-bicycle", "hard", "a red bicycle leaning against a yellow wall in the rain, photograph"),
 )
 

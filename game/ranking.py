@@ -71,7 +71,14 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
 
 def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
     rows = session.execute(
-        select(Player.nickname, Submission.prompt, Submission.score, Submission.image_id, Submission.attempt_no, Submission.player_id)
+        select(
+            Player.nickname,
+            Submission.prompt,
+            Submission.score,
+            Submission.image_id,
+            Submission.attempt_no,
+            Submission.player_id,
+        )
         .join(Player, Player.id == Submission.player_id)
         .where(Submission.round_id == round_id, _visible_done, Submission.image_id.is_not(None))
         .order_by(Submission.score.desc(), Submission.finished_at, Submission.id)
@@ -82,7 +89,15 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
         if row.player_id in seen:
             continue
         seen.add(row.player_id)
-        items.append(GalleryItem(nickname=row.nickname, prompt=row.prompt, score=row.score, image_id=row.image_id, attempt_no=row.attempt_no))
+        items.append(
+            GalleryItem(
+                nickname=row.nickname,
+                prompt=row.prompt,
+                score=row.score,
+                image_id=row.image_id,
+                attempt_no=row.attempt_no,
+            )
+        )
     return items
 
 

@@ -142,9 +142,7 @@ def start_round(
         raise NotAllowed("round_already_started")
     if round_.target_status != "ready":
         raise NotAllowed("target_not_ready")
-    for other in session.scalars(
-        select(Round).where(Round.game_id == round_.game_id, Round.status == "open")
-    ):
+    for other in session.scalars(select(Round).where(Round.game_id == round_.game_id, Round.status == "open")):
         settle(other, now)
         if other.status == "open":
             raise NotAllowed("another_round_open", number=other.number)
@@ -185,9 +183,7 @@ def reveal_round(
     return round_view(round_, now, for_host=True)
 
 
-def host_rounds(
-    session: Session, code: str, host_token: str | None, now: datetime | None = None
-) -> list[RoundView]:
+def host_rounds(session: Session, code: str, host_token: str | None, now: datetime | None = None) -> list[RoundView]:
     now = now or utcnow()
     game = require_host(session, code, host_token)
     rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
@@ -198,10 +194,7 @@ def current_round(session: Session, game_id: int, now: datetime | None = None) -
     """The round players and the projector see: the latest one the host has started."""
     now = now or utcnow()
     round_ = session.scalar(
-        select(Round)
-        .where(Round.game_id == game_id, Round.status != "draft")
-        .order_by(Round.number.desc())
-        .limit(1)
+        select(Round).where(Round.game_id == game_id, Round.status != "draft").order_by(Round.number.desc()).limit(1)
     )
     return round_view(round_, now) if round_ is not None else None
 

@@ -37,15 +37,18 @@ def submission_view(submission: Submission, queue_position: int | None = None) -
 
 
 def _attempts_used(session: Session, round_id: int, player_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(
-            Submission.round_id == round_id,
-            Submission.player_id == player_id,
-            Submission.status.in_(COUNTED_STATUSES),
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                Submission.round_id == round_id,
+                Submission.player_id == player_id,
+                Submission.status.in_(COUNTED_STATUSES),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def submit_prompt(
@@ -60,10 +63,7 @@ def submit_prompt(
     session.get(Player, player.id, with_for_update=True)
     prompt = clean_prompt(prompt)
     round_ = session.scalar(
-        select(Round)
-        .where(Round.game_id == game.id, Round.status == "open")
-        .order_by(Round.number.desc())
-        .limit(1)
+        select(Round).where(Round.game_id == game.id, Round.status == "open").order_by(Round.number.desc()).limit(1)
     )
     if round_ is not None:
         settle(round_, now)
@@ -106,9 +106,7 @@ def submit_prompt(
 def queue_position(session: Session, submission_id: int) -> int:
     """1 for the next job the worker will take; counts queued jobs ahead in claim order."""
     ahead = session.scalar(
-        select(func.count())
-        .select_from(Submission)
-        .where(Submission.status == "queued", Submission.id < submission_id)
+        select(func.count()).select_from(Submission).where(Submission.status == "queued", Submission.id < submission_id)
     )
     return (ahead or 0) + 1
 

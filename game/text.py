@@ -7,9 +7,22 @@ import unicodedata
 # Zero-width and direction-control characters: invisible, so two prompts or nicknames that
 # look the same must not differ by them.
 _INVISIBLE = {
-    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
-    "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-    "\u2066", "\u2067", "\u2068", "\u2069",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
 }
 
 

@@ -12,12 +12,12 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from config import Settings, load_settings  # noqa: E402
-from db.session import Database, open_database  # noqa: E402
-from engine.registry import EngineRegistry  # noqa: E402
-from engine.worker import Worker  # noqa: E402
-from game.games import GameSettings, create_game, join_game  # noqa: E402
-from game.rounds import create_round, start_round  # noqa: E402
+from helpers import Classroom
+
+from config import Settings, load_settings
+from db.session import Database, open_database
+from engine.registry import EngineRegistry
+from engine.worker import Worker
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "test-models"
 
@@ -58,43 +58,6 @@ def worker(db: Database, settings: Settings, registry: EngineRegistry) -> Worker
     # Engines are shared across tests (loading them is the slow part); settings are per test.
     registry.settings = registry.settings.with_changes(batch_size=settings.batch_size)
     return Worker(db, settings, registry=registry)
-
-
-def drain(worker: Worker, limit: int = 100) -> int:
-    """Run the worker until the queue is empty; returns the items processed."""
-    total = 0
-    for _ in range(limit):
-        done = worker.run_once()
-        if not done:
-            return total
-        total += done
-    raise AssertionError("the worker did not drain the queue")
-
-
-class Classroom:
-    """A game with a host and helpers to add players and rounds, for flat readable tests."""
-
-    def __init__(self, db: Database, engine: str = "sketch", attempts: int = 3, size: int = 256) -> None:
-        self.db = db
-        with db.write() as s:
-            created = create_game(s, "Test class", GameSettings(engine=engine, attempts_per_round=attempts, image_size=size))
-        self.code = created.game.code
-        self.game_id = created.game.id
-        self.host = created.host_token
-
-    def join(self, nickname: str) -> str:
-        with self.db.write() as s:
-            return join_game(s, self.code, nickname).token
-
-    def round(self, worker: Worker | None = None, *, prompt: str = "a big red circle on a blue background", seed: int = 7, start: bool = True) -> int:
-        with self.db.write() as s:
-            round_id = create_round(s, self.code, self.host, source="prompt", secret_prompt=prompt, seed=seed).id
-        if worker is not None:
-            drain(worker)
-        if start:
-            with self.db.write() as s:
-                start_round(s, self.code, self.host, round_id)
-        return round_id
 
 
 @pytest.fixture

@@ -1,0 +1,19 @@
+"""Home: host a game, or join one with its code."""
+
+import streamlit as st
+
+from ui.i18n import t
+
+st.title(f"🎯 {t('app_title')}")
+st.caption(t("tagline"))
+st.write(t("home_intro"))
+
+host_column, join_column = st.columns(2)
+with host_column:
+    st.subheader(t("home_host_header"))
+    st.page_link("app_pages/host.py", label=t("home_host_button"), icon="🧑‍🏫")
+with join_column:
+    st.subheader(t("home_join_header"))
+    code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
+    if st.button(t("join_button"), key="join", type="primary") and code.strip():
+        st.switch_page("app_pages/play.py", query_params={"code": code.strip().upper()})

@@ -1,0 +1,82 @@
+"""A host and three students, each in their own browser context, play one round."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+STUDENTS = {
+    "Ana": "a big red circle on a blue background",
+    "Ben": "red circle, blue background",
+    "Cleo": "a small green triangle",
+}
+SECRET = "a big red circle on a blue background"
+
+
+def key(page: Page, name: str, inner: str = ""):
+    return page.locator(f".st-key-{name} {inner}".strip())
+
+
+def test_one_round_with_a_host_and_three_students(server: str, browser) -> None:
+    host = browser.new_context().new_page()
+    host.goto(f"{server}/host")
+    key(host, "game_title", "input").fill("Art class")
+    key(host, "create_game", "button").click()
+    expect(key(host, "join_code_display")).to_be_visible(timeout=30_000)
+    code = key(host, "join_code_display").inner_text().strip()
+    assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)
+
+    key(host, "target_prompt", "textarea").fill(SECRET)
+    key(host, "create_round", "button").click()
+    start = key(host, "start_round", "button")
+    expect(start).to_be_enabled(timeout=30_000)
+    start.click()
+    expect(key(host, "close_round", "button")).to_be_enabled(timeout=30_000)
+
+    board = browser.new_context().new_page()
+    board.goto(f"{server}/board?code={code}")
+
+    students = []
+    for nickname, prompt in STUDENTS.items():
+        page = browser.new_context().new_page()
+        page.goto(f"{server}/play?code={code}")
+        key(page, "nickname", "input").fill(nickname)
+        key(page, "join", "button").click()
+        expect(key(page, "prompt", "textarea")).to_be_visible(timeout=30_000)
+        # A reload keeps the same player (the token is in the address).
+        page.reload()
+        expect(page.get_by_text(f"You are playing as {nickname}")).to_be_visible(timeout=30_000)
+        key(page, "prompt", "textarea").fill(prompt)
+        key(page, "prompt", "textarea").press("Tab")
+        key(page, "submit", "button").click()
+        students.append(page)
+
+    for page in students:
+        expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=60_000)
+
+    leaderboard = key(board, "round_leaderboard")
+    for nickname in STUDENTS:
+        expect(leaderboard).to_contain_text(nickname, timeout=30_000)
+    # Before the reveal the projector shows no prompt at all.
+    assert SECRET not in board.content()
+    assert "small green triangle" not in board.content()
+    assert "small green triangle" not in students[0].content()
+
+    key(host, "reveal_round", "button").click()
+    expect(key(board, "reveal")).to_contain_text(SECRET, timeout=30_000)
+
+    results = browser.new_context().new_page()
+    results.goto(host.url.replace("/host?", "/results?"))
+    with results.expect_download(timeout=30_000) as download_info:
+        key(results, "download_submissions_csv", "button").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {(r["player"], r["prompt"]) for r in rows} == set(STUDENTS.items())
+    assert all(r["status"] == "done" and float(r["score"]) > 0 for r in rows)

@@ -1,0 +1,146 @@
+"""Every page through Streamlit's AppTest, against a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import Classroom, drain
+from streamlit.testing.v1 import AppTest
+
+from config import PROJECT_DIR
+from game.rounds import reveal_round
+from game.submissions import submit_prompt
+
+
+@pytest.fixture(autouse=True)
+def app_environment(settings, monkeypatch) -> None:
+    monkeypatch.setenv("PROMPTMATCH_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PROMPTMATCH_ENGINE", "sketch")
+    monkeypatch.setenv("PROMPTMATCH_WORKER", "external")
+    monkeypatch.setenv("PROMPTMATCH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("PROMPTMATCH_TEACHER_PIN", raising=False)
+
+
+def page(name: str, **query: str) -> AppTest:
+    """Open a page through the router, as a browser at /name?query would."""
+    app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30)
+    app.switch_page(f"app_pages/{name}.py")
+    app.query_params.update(query)
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    parts = [e.value for e in app.text] + [e.value for e in app.markdown] + [e.value for e in app.caption]
+    parts += [e.value for e in app.title] + [e.value for e in app.header] + [e.value for e in app.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_router_lists_the_five_pages() -> None:
+    app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30).run()
+    assert not app.exception
+    assert "Prompt Match" in texts(app)
+
+
+def test_home_offers_hosting_and_joining() -> None:
+    app = page("home")
+    assert not app.exception
+    assert app.text_input(key="join_code") is not None
+    assert app.button(key="join") is not None
+
+
+def test_host_creates_a_game_and_keeps_control_by_link(db) -> None:
+    app = page("host")
+    app.text_input(key="game_title").input("Art class")
+    app.button(key="create_game").click().run()
+    assert not app.exception
+    code, host = app.query_params["code"], app.query_params["host"]
+    assert len(code) == 6
+    # A reload with the same link is still the host.
+    again = page("host", code=code, host=host)
+    assert "Art class" in texts(again)
+    assert again.button(key="create_round") is not None
+    # A wrong token is not.
+    stranger = page("host", code=code, host="wrong")
+    assert "Only the game's host" in "\n".join(e.value for e in stranger.error)
+
+
+def test_host_sees_a_clear_message_for_an_empty_title() -> None:
+    app = page("host")
+    app.button(key="create_game").click().run()
+    assert "give the game a title" in "\n".join(e.value for e in app.error)
+
+
+def test_host_creates_and_starts_a_round(db, worker) -> None:
+    classroom = Classroom(db)
+    app = page("host", code=classroom.code, host=classroom.host)
+    app.text_area(key="target_prompt").input("a yellow star on a black background")
+    app.button(key="create_round").click().run()
+    assert not app.exception
+    drain(worker)
+    app.run()
+    app.button(key="start_round").click().run()
+    assert not app.exception
+    assert "open" in texts(app)
+
+
+def test_student_joins_and_submits(db, worker) -> None:
+    classroom = Classroom(db)
+    classroom.round(worker)
+    app = page("play", code=classroom.code)
+    app.text_input(key="nickname").input("Mina")
+    app.button(key="join").click().run()
+    token = app.query_params["token"]
+    assert token
+    app = page("play", code=classroom.code, token=token)
+    assert "Mina" in texts(app)
+    app.text_area(key="prompt").input("a red circle on blue")
+    app.button(key="submit").click().run()
+    assert not app.exception
+    drain(worker)
+    app = page("play", code=classroom.code, token=token)
+    assert "a red circle on blue" in texts(app)
+    assert any(m.label == "Score" for m in app.metric)
+
+
+def test_duplicate_nickname_shows_a_message(db, worker) -> None:
+    classroom = Classroom(db)
+    classroom.join("Mina")
+    app = page("play", code=classroom.code)
+    app.text_input(key="nickname").input("MINA")
+    app.button(key="join").click().run()
+    assert "taken" in "\n".join(e.value for e in app.error)
+
+
+def test_wrong_code_shows_a_message() -> None:
+    app = page("play", code="ZZZZZZ")
+    assert "No game has the code ZZZZZZ" in "\n".join(e.value for e in app.error)
+
+
+def test_board_shows_scores_but_no_prompts_before_the_reveal(db, worker) -> None:
+    classroom = Classroom(db)
+    round_id = classroom.round(worker, prompt="a big red circle on a blue background")
+    token = classroom.join("Mina")
+    with db.write() as s:
+        submit_prompt(s, classroom.code, token, "my secret words")
+    drain(worker)
+    app = page("board", code=classroom.code)
+    assert not app.exception
+    frames = [df.value for df in app.dataframe]
+    assert any("Mina" in frame.to_string() for frame in frames)
+    shown = texts(app)
+    assert "my secret words" not in shown and "big red circle" not in shown
+    with db.write() as s:
+        reveal_round(s, classroom.code, classroom.host, round_id)
+    app = page("board", code=classroom.code)
+    shown = texts(app)
+    assert "a big red circle on a blue background" in shown
+    assert "my secret words" in shown
+
+
+def test_results_page_is_host_only_and_offers_downloads(db, worker) -> None:
+    classroom = Classroom(db)
+    classroom.round(worker)
+    assert "for the game's host" in "\n".join(w.value for w in page("results", code=classroom.code).warning)
+    app = page("results", code=classroom.code, host=classroom.host)
+    assert not app.exception
+    labels = [e.proto.label for e in app.get("download_button")]
+    assert len(labels) == 3

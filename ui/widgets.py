@@ -1,0 +1,111 @@
+"""Streamlit pieces shared by the pages. User text is shown through dataframes, st.text and
+captions-as-text only, never as markdown or HTML: a nickname is never markup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from db.session import Database
+from game.errors import GameError
+from game.rounds import image_bytes
+from game.views import GalleryItem, GameRow, RoundRow, RoundView
+from ui.i18n import t
+
+T = TypeVar("T")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
+
+
+def md(text: str) -> str:
+    """Escape user text for st.markdown/st.title: `**bold**` and `:red[x]` stay literal."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def show_error(error: GameError) -> None:
+    params = {k: md(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    st.error(t(error.key, **params))
+
+
+def write(db: Database, action: Callable[[Session], T]) -> T | None:
+    """Run one write transaction; on a GameError show its message and return None.
+
+    Callers rerun the page only after this returns: st.rerun() inside the transaction would
+    roll it back.
+    """
+    try:
+        with db.write() as session:
+            return action(session)
+    except GameError as error:
+        show_error(error)
+        return None
+
+
+def image(db: Database, image_id: int | None, caption: str | None = None, width: int | str = "stretch") -> None:
+    if image_id is None:
+        return
+    with db.read() as session:
+        data = image_bytes(session, image_id)
+    st.image(data, caption=caption, width=width)
+
+
+def countdown(round_: RoundView) -> None:
+    if round_.status == "open" and round_.seconds_left is not None:
+        minutes, seconds = divmod(round_.seconds_left, 60)
+        st.subheader(t("time_left", minutes=minutes, seconds=seconds))
+    elif round_.status in ("closed", "revealed"):
+        st.subheader(t("time_up"))
+
+
+def status_text(status: str) -> str:
+    return t(f"status_{status}")
+
+
+def round_table(rows: list[RoundRow]) -> None:
+    if not rows:
+        st.caption(t("no_players_yet"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("col_rank"): [r.rank for r in rows],
+            t("col_player"): [r.nickname for r in rows],
+            t("col_best"): [r.best_score for r in rows],
+            t("col_attempts"): [r.attempts_used for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def game_table(rows: list[GameRow]) -> None:
+    if not rows:
+        st.caption(t("no_players_yet"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("col_rank"): [r.rank for r in rows],
+            t("col_player"): [r.nickname for r in rows],
+            t("col_total"): [round(r.total_score, 2) for r in rows],
+            t("col_rounds"): [r.rounds_scored for r in rows],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:
+    for start in range(0, len(items), columns):
+        for column, item in zip(st.columns(columns), items[start : start + columns], strict=False):
+            with column:
+                image(db, item.image_id)
+                st.text(f"{item.nickname} — {item.score:.2f}")
+                st.text(item.prompt)
+
+
+def reveal(round_: RoundView) -> None:
+    st.subheader(t("reveal_header"))
+    st.text(round_.secret_prompt if round_.secret_prompt else t("uploaded_target"))
