@@ -92,8 +92,17 @@ class Worker:
                     requeue_abandoned(session, lease=LEASE)
             self._last_heartbeat = time.monotonic()
 
+    def warm_up(self) -> None:
+        """Resolve the default engine before the first student waits: loads the real models
+        once, or records at once why `auto` falls back to sketch (for the host's banner)."""
+        try:
+            self.registry.resolve(self.settings.engine)
+        except Exception:  # a broken model is reported per round; keep the worker alive
+            log.exception("warm-up failed")
+
     def run_forever(self) -> None:
         self.recover()
+        self.warm_up()
         self.beat(force=True)
         while not self.stop_event.is_set():
             try:

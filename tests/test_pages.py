@@ -124,7 +124,7 @@ def test_board_shows_scores_but_no_prompts_before_the_reveal(db, worker) -> None
     drain(worker)
     app = page("board", code=classroom.code)
     assert not app.exception
-    frames = [df.value for df in app.dataframe]
+    frames = [table.value for table in app.table]
     assert any("Mina" in frame.to_string() for frame in frames)
     shown = texts(app)
     assert "my secret words" not in shown and "big red circle" not in shown

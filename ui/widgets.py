@@ -1,4 +1,4 @@
-"""Streamlit pieces shared by the pages. User text is shown through dataframes, st.text and
+"""Streamlit pieces shared by the pages. User text is shown through tables, st.text and
 captions-as-text only, never as markdown or HTML: a nickname is never markup."""
 
 from __future__ import annotations
@@ -75,11 +75,11 @@ def round_table(rows: list[RoundRow]) -> None:
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [r.nickname for r in rows],
-            t("col_best"): [r.best_score for r in rows],
+            t("col_best"): [f"{r.best_score:.2f}" if r.best_score is not None else "—" for r in rows],
             t("col_attempts"): [r.attempts_used for r in rows],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.table(frame.set_index(t("col_rank")))
 
 
 def game_table(rows: list[GameRow]) -> None:
@@ -90,11 +90,11 @@ def game_table(rows: list[GameRow]) -> None:
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [r.nickname for r in rows],
-            t("col_total"): [round(r.total_score, 2) for r in rows],
+            t("col_total"): [f"{r.total_score:.2f}" for r in rows],
             t("col_rounds"): [r.rounds_scored for r in rows],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.table(frame.set_index(t("col_rank")))
 
 
 def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:

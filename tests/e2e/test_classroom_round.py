@@ -59,7 +59,7 @@ def test_one_round_with_a_host_and_three_students(server: str, browser) -> None:
         students.append(page)
 
     for page in students:
-        expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=120_000)
 
     leaderboard = key(board, "round_leaderboard")
     for nickname in STUDENTS:
