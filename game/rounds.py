@@ -132,6 +132,15 @@ def _host_round(session: Session, code: str, host_token: str | None, round_id: i
     return round_
 
 
+def _started_host_round(session: Session, code: str, host_token: str | None, round_id: int, now: datetime) -> Round:
+    """A round the host has started, with the timer's verdict written."""
+    round_ = _host_round(session, code, host_token, round_id)
+    settle(round_, now)
+    if round_.status == "draft":
+        raise NotAllowed("round_not_started")
+    return round_
+
+
 def start_round(
     session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
@@ -157,10 +166,7 @@ def close_round(
     session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     now = now or utcnow()
-    round_ = _host_round(session, code, host_token, round_id)
-    settle(round_, now)
-    if round_.status == "draft":
-        raise NotAllowed("round_not_started")
+    round_ = _started_host_round(session, code, host_token, round_id, now)
     if round_.status == "open":
         round_.status = "closed"
         round_.closed_at = now
@@ -172,10 +178,7 @@ def reveal_round(
 ) -> RoundView:
     """Reveal ends the round if it is still open: the secret is out, so no more attempts."""
     now = now or utcnow()
-    round_ = _host_round(session, code, host_token, round_id)
-    settle(round_, now)
-    if round_.status == "draft":
-        raise NotAllowed("round_not_started")
+    round_ = _started_host_round(session, code, host_token, round_id, now)
     if round_.status == "open":
         round_.closed_at = now
     round_.status = "revealed"

@@ -67,11 +67,16 @@ def status_text(status: str) -> str:
     return t(f"status_{status}")
 
 
-def round_table(rows: list[RoundRow]) -> None:
-    if not rows:
+def _ranked_table(columns: dict[str, list[object]]) -> None:
+    """A static table (crisp on a projector), ranked; cells are shown as text, never markup."""
+    if not columns[t("col_rank")]:
         st.caption(t("no_players_yet"))
         return
-    frame = pd.DataFrame(
+    st.table(pd.DataFrame(columns).set_index(t("col_rank")))
+
+
+def round_table(rows: list[RoundRow]) -> None:
+    _ranked_table(
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [r.nickname for r in rows],
@@ -79,14 +84,10 @@ def round_table(rows: list[RoundRow]) -> None:
             t("col_attempts"): [r.attempts_used for r in rows],
         }
     )
-    st.table(frame.set_index(t("col_rank")))
 
 
 def game_table(rows: list[GameRow]) -> None:
-    if not rows:
-        st.caption(t("no_players_yet"))
-        return
-    frame = pd.DataFrame(
+    _ranked_table(
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [r.nickname for r in rows],
@@ -94,7 +95,6 @@ def game_table(rows: list[GameRow]) -> None:
             t("col_rounds"): [r.rounds_scored for r in rows],
         }
     )
-    st.table(frame.set_index(t("col_rank")))
 
 
 def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:
