@@ -59,8 +59,12 @@ def test_one_round_with_a_host_and_three_students(server: str, browser) -> None:
         students.append(page)
 
     for page in students:
-        expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=120_000)
+        # Each student's laptop shows their own page; Streamlit pauses timed refreshes of a
+        # hidden tab, and in one browser only the front page counts as shown.
+        page.bring_to_front()
+        expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=60_000)
 
+    board.bring_to_front()
     leaderboard = key(board, "round_leaderboard")
     for nickname in STUDENTS:
         expect(leaderboard).to_contain_text(nickname, timeout=30_000)
@@ -69,7 +73,9 @@ def test_one_round_with_a_host_and_three_students(server: str, browser) -> None:
     assert "small green triangle" not in board.content()
     assert "small green triangle" not in students[0].content()
 
+    host.bring_to_front()
     key(host, "reveal_round", "button").click()
+    board.bring_to_front()
     expect(key(board, "reveal")).to_contain_text(SECRET, timeout=30_000)
 
     results = browser.new_context().new_page()
