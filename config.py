@@ -24,6 +24,8 @@ class Settings:
     database_url: str
     engine: str
     worker: str
+    # A worker whose heartbeat is older than this is presumed dead; its jobs are queued again.
+    worker_lease_s: float
     model_id: str
     clip_model_id: str
     device: str
@@ -60,6 +62,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=get("DATABASE_URL", default_db),
         engine=_choice(get("ENGINE", "auto"), ENGINES, "PROMPTMATCH_ENGINE"),
         worker=_choice(get("WORKER", "thread"), WORKER_MODES, "PROMPTMATCH_WORKER"),
+        worker_lease_s=float(get("WORKER_LEASE", "30")),
         model_id=get("MODEL_ID", "stabilityai/sd-turbo"),
         clip_model_id=get("CLIP_MODEL_ID", "openai/clip-vit-base-patch32"),
         device=get("DEVICE", "auto"),

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Base
+from db.migrate import upgrade_to_head
 
 _IMMEDIATE = "promptmatch_begin_immediate"
 
@@ -57,8 +57,10 @@ class Database:
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False)
 
-    def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+    def upgrade_schema(self) -> None:
+        """Create or upgrade the tables with the Alembic migrations (db/migrations)."""
+        with self.engine.execution_options(**{_IMMEDIATE: True}).begin() as connection:
+            upgrade_to_head(connection)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -77,5 +79,5 @@ class Database:
 
 def open_database(url: str) -> Database:
     database = Database(url)
-    database.create_schema()
+    database.upgrade_schema()
     return database

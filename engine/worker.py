@@ -11,9 +11,9 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -32,7 +32,7 @@ from engine.registry import EngineRegistry, LoadedEngine, default_scorer
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=30)
+# At most this long between heartbeats; shorter when the lease is short (a third of it).
 HEARTBEAT_EVERY_S = 5.0
 
 
@@ -75,22 +75,32 @@ class Worker:
         self.sole_worker = sole_worker
         self.batch_size = max(1, settings.batch_size)
         self._target_features: dict[tuple[int, str], Any] = {}
-        self._last_heartbeat = 0.0
+        self.lease = timedelta(seconds=settings.worker_lease_s)
+        self.heartbeat_every_s = min(HEARTBEAT_EVERY_S, settings.worker_lease_s / 3)
         self.stop_event = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def recover(self) -> int:
         with self.database.write() as session:
-            return requeue_abandoned(session, lease=None if self.sole_worker else LEASE)
+            return requeue_abandoned(session, lease=None if self.sole_worker else self.lease)
 
-    def beat(self, force: bool = False) -> None:
-        if force or time.monotonic() - self._last_heartbeat >= HEARTBEAT_EVERY_S:
-            note = " | ".join(self.registry.notes) or None
-            with self.database.write() as session:
-                heartbeat(session, self.worker_id, note)
-                if not self.sole_worker:
-                    requeue_abandoned(session, lease=LEASE)
-            self._last_heartbeat = time.monotonic()
+    def beat(self) -> None:
+        """Say this worker is alive, and queue again the jobs of workers that are not."""
+        note = " | ".join(self.registry.notes) or None
+        with self.database.write() as session:
+            heartbeat(session, self.worker_id, note)
+            requeued = 0 if self.sole_worker else requeue_abandoned(session, lease=self.lease)
+        if requeued:
+            log.warning("queued again %d attempts of workers that stopped heartbeating", requeued)
+
+    def _beat_forever(self) -> None:
+        # Its own thread, so that a worker busy with a long batch or loading a model for
+        # minutes is not presumed dead and does not lose its jobs to another worker.
+        while not self.stop_event.wait(self.heartbeat_every_s):
+            try:
+                self.beat()
+            except Exception:  # the database may be restarting; try again next time
+                log.exception("heartbeat failed")
 
     def warm_up(self) -> None:
         """Resolve the default engine before the first student waits: loads the real models
@@ -102,8 +112,9 @@ class Worker:
 
     def run_forever(self) -> None:
         self.recover()
+        self.beat()
+        threading.Thread(target=self._beat_forever, name="promptmatch-heartbeat", daemon=True).start()
         self.warm_up()
-        self.beat(force=True)
         while not self.stop_event.is_set():
             try:
                 did_work = self.run_once()
@@ -121,7 +132,6 @@ class Worker:
     # -- one step ----------------------------------------------------------------------------
     def run_once(self) -> int:
         """Prepare one target image or process one batch; returns how many items were done."""
-        self.beat()
         with self.database.write() as session:
             round_id = claim_target(session, self.worker_id)
         if round_id is not None:
@@ -213,8 +223,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", help="defaults to PROMPTMATCH_DATABASE_URL")
     parser.add_argument("--device", help="cpu, cuda, cuda:0 … (default: auto)")
     parser.add_argument("--batch", type=int, help="prompts per pipeline call")
+    parser.add_argument("--lease", type=float, help="seconds without a heartbeat before a worker is presumed dead")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = load_settings()
     changes: dict[str, object] = {}
     if args.database_url:
@@ -223,9 +235,13 @@ def main(argv: list[str] | None = None) -> None:
         changes["device"] = args.device
     if args.batch:
         changes["batch_size"] = args.batch
+    if args.lease:
+        changes["worker_lease_s"] = args.lease
     settings = settings.with_changes(**changes)
     worker = Worker(open_database(settings.database_url), settings, sole_worker=False)
     log.info("worker %s on %s", worker.worker_id, settings.database_url.split("@")[-1])
+    # SIGTERM (docker stop, systemd) finishes the batch in hand, then exits.
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop_event.set())
     with contextlib.suppress(KeyboardInterrupt):
         worker.run_forever()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,25 @@ def worker(db: Database, settings: Settings, registry: EngineRegistry) -> Worker
 @pytest.fixture
 def classroom(db: Database) -> Classroom:
     return Classroom(db)
+
+
+POSTGRES_ADMIN_URL = os.environ.get("PROMPTMATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards. Unreachable
+    PostgreSQL fails the test in CI (CI=true) and skips it elsewhere."""
+    from sqlalchemy.exc import OperationalError
+
+    from bench.scratch import postgres_database
+
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres_database(POSTGRES_ADMIN_URL, "promptmatch_test"))
+        except OperationalError as error:
+            message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        yield url

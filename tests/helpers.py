@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from db.session import Database
 from engine.worker import Worker
 from game.games import GameSettings, create_game, join_game
-from game.rounds import create_round, start_round
+from game.rounds import create_round, host_rounds, start_round
 
 
 def drain(worker: Worker, limit: int = 100) -> int:
@@ -36,6 +39,16 @@ class Classroom:
         with self.db.write() as s:
             return join_game(s, self.code, nickname).token
 
+    def target_ready(self) -> bool:
+        with self.db.read() as s:
+            return all(r.target_status == "ready" for r in host_rounds(s, self.code, self.host))
+
+    def start_all(self) -> None:
+        with self.db.write() as s:
+            for r in host_rounds(s, self.code, self.host):
+                if r.status == "draft":
+                    start_round(s, self.code, self.host, r.id)
+
     def round(
         self,
         worker: Worker | None = None,
@@ -52,3 +65,14 @@ class Classroom:
             with self.db.write() as s:
                 start_round(s, self.code, self.host, round_id)
         return round_id
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.05) -> object:
+    """Poll `condition` until it returns something truthy; fail with `what` after the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every_s)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")

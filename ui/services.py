@@ -10,7 +10,7 @@ import streamlit as st
 from config import Settings, load_settings
 from db.queue import live_workers
 from db.session import Database, open_database
-from engine.worker import LEASE, Worker
+from engine.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -58,5 +58,5 @@ def teacher_pin() -> str | None:
 
 def worker_notes(db: Database) -> tuple[int, list[str]]:
     with db.read() as session:
-        workers = live_workers(session, LEASE + timedelta(seconds=5))
+        workers = live_workers(session, timedelta(seconds=settings().worker_lease_s + 5))
         return len(workers), sorted({w.note for w in workers if w.note})

@@ -1,0 +1,80 @@
+"""The schema is made and upgraded by Alembic; a database from before migrations upgrades in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from helpers import drain
+from sqlalchemy import inspect
+
+from db.migrate import current_revision, head_revision
+from db.models import Base
+from db.session import Database, open_database
+from engine.worker import Worker
+from game.games import find_player, require_host
+from game.ranking import game_leaderboard, reveal_gallery
+from game.rounds import create_round, host_rounds, start_round
+from game.submissions import player_state, submit_prompt
+
+V1_DUMP = Path(__file__).parent / "data" / "promptmatch-v1.sql"
+# Made by the version before migrations (commit b36c680) with tests/data/promptmatch-v1.sql;
+# the database keeps only hashes of these tokens.
+V1_CODE = "M74A8N"
+V1_HOST_TOKEN = "xtgsmXQ5Z9IeaIZEohim4Cr_tXnEl2w-"
+V1_MINA_TOKEN = "ToYaBll_f3nmCaPP8Sq-urvulHnNbwMt"
+
+
+def schema_differences(database: Database) -> list[object]:
+    with database.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def test_a_new_database_gets_exactly_the_models_schema(db: Database) -> None:
+    assert schema_differences(db) == []
+    with db.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+
+
+def test_opening_an_upgraded_database_again_changes_nothing(db: Database, settings) -> None:
+    again = open_database(settings.database_url)
+    with again.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+    again.dispose()
+
+
+def test_a_database_from_before_migrations_upgrades_in_place(tmp_path: Path, settings) -> None:
+    path = tmp_path / "promptmatch.db"
+    with sqlite3.connect(path) as old:
+        old.executescript(V1_DUMP.read_text())
+    database = open_database(f"sqlite:///{path}")
+
+    assert schema_differences(database) == []
+    assert "alembic_version" in inspect(database.engine).get_table_names()
+    with database.read() as s:
+        # The host and the students keep their links; the finished round keeps its scores.
+        game = require_host(s, V1_CODE, V1_HOST_TOKEN)
+        assert find_player(s, V1_CODE, V1_MINA_TOKEN).nickname == "Mina"
+        (round_,) = host_rounds(s, V1_CODE, V1_HOST_TOKEN)
+        assert round_.status == "revealed" and round_.secret_prompt == "a yellow sun over green hills"
+        assert [(row.nickname, row.total_score) for row in game_leaderboard(s, game.id)] == [
+            ("Joon", 44.94),
+            ("Mina", 42.59),
+        ]
+        assert len(reveal_gallery(s, V1_CODE, round_.id)) == 2
+
+    # …and the game goes on in the upgraded database.
+    worker = Worker(database, settings.with_changes(database_url=f"sqlite:///{path}"))
+    with database.write() as s:
+        second = create_round(s, V1_CODE, V1_HOST_TOKEN, source="prompt", secret_prompt="a blue moon", seed=3).id
+    drain(worker)
+    with database.write() as s:
+        start_round(s, V1_CODE, V1_HOST_TOKEN, second)
+        submit_prompt(s, V1_CODE, V1_MINA_TOKEN, "a blue moon at night")
+    drain(worker)
+    with database.read() as s:
+        (attempt,) = player_state(s, V1_CODE, V1_MINA_TOKEN).submissions
+        assert attempt.status == "done" and attempt.score is not None
+    database.dispose()

@@ -1,0 +1,130 @@
+"""PostgreSQL with several worker processes: the school set-up (README, "Scaling out").
+
+Every test gets its own empty database on the real server at 127.0.0.1:5432; without one they
+fail in CI and skip elsewhere (see the `postgres_url` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from helpers import Classroom, drain, wait_until
+from servers import start_worker, stop
+from sqlalchemy import func, select
+from test_migrations import schema_differences
+
+from config import Settings
+from db.models import ImageBlob, Submission
+from db.session import Database, open_database
+from engine.worker import Worker
+from game.games import join_game
+from game.ranking import round_leaderboard
+from game.submissions import submit_prompt
+
+
+@pytest.fixture
+def pg(postgres_url: str) -> Database:
+    database = open_database(postgres_url)
+    yield database
+    database.dispose()
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return dict(s.execute(select(Submission.status, func.count()).group_by(Submission.status)).all())
+
+
+def submit_from_threads(db: Database, code: str, players: int, threads: int) -> None:
+    """`threads` threads, each joining its share of players, each player submitting once."""
+
+    def one_thread(first: int) -> None:
+        for number in range(first, players, threads):
+            with db.write() as s:
+                token = join_game(s, code, f"Student {number}").token
+            with db.write() as s:
+                submit_prompt(s, code, token, f"{number % 7} red circles on a blue background")
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one_thread, range(threads)))
+
+
+def test_migrations_make_the_models_schema_even_when_processes_start_together(postgres_url: str) -> None:
+    databases = [Database(postgres_url) for _ in range(3)]
+    threads = [threading.Thread(target=d.upgrade_schema) for d in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert schema_differences(databases[0]) == []
+    for database in databases:
+        database.dispose()
+
+
+def test_a_round_is_played_on_postgres(pg: Database, settings: Settings) -> None:
+    worker = Worker(pg, settings.with_changes(database_url=pg.url))
+    classroom = Classroom(pg)
+    round_id = classroom.round(worker)
+    tokens = [classroom.join(name) for name in ("Ana", "Ben")]
+    for token, prompt in zip(tokens, ["a big red circle on a blue background", "a green square"], strict=True):
+        with pg.write() as s:
+            submit_prompt(s, classroom.code, token, prompt)
+    drain(worker)
+    with pg.read() as s:
+        rows = round_leaderboard(s, round_id)
+    assert [row.nickname for row in rows] == ["Ana", "Ben"]
+    assert rows[0].best_score > rows[1].best_score
+
+
+def test_three_worker_processes_score_500_submissions_exactly_once(pg: Database, tmp_path: Path) -> None:
+    classroom = Classroom(pg, attempts=1)
+    classroom.round(start=False)
+    workers = [start_worker(pg.url, tmp_path, "--batch", "8", engine="sketch", poll_interval="0.05") for _ in range(3)]
+    try:
+        wait_until(lambda: classroom.target_ready(), 60, "a worker to draw the target")
+        classroom.start_all()
+        submit_from_threads(pg, classroom.code, players=500, threads=20)
+        wait_until(lambda: status_counts(pg) == {"done": 500}, 120, "500 scored submissions")
+    finally:
+        for process in workers:
+            stop(process)
+    with pg.read() as s:
+        scored = s.execute(select(Submission.score, Submission.image_id, Submission.worker_id)).all()
+        images = s.scalar(select(func.count()).select_from(ImageBlob))
+    assert all(score is not None for score, _, _ in scored)
+    # One image per submission and one for the target: nothing was stored twice.
+    assert len({image_id for _, image_id, _ in scored}) == 500 and images == 501
+    assert len({worker_id for _, _, worker_id in scored}) >= 2, "the work was shared between processes"
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(pg: Database, tmp_path: Path) -> None:
+    classroom = Classroom(pg, attempts=1)
+    classroom.round(start=False)
+    # The tiny real model: a batch takes long enough on a CPU to be killed in the middle.
+    data_dir = Path(__file__).resolve().parent.parent / "data"
+    settings = {"engine": "tiny", "poll_interval": "0.05", "data_dir": str(data_dir)}
+    first = start_worker(pg.url, tmp_path, "--batch", "4", "--lease", "2", **settings)
+    try:
+        wait_until(lambda: classroom.target_ready(), 120, "the first worker to draw the target")
+        classroom.start_all()
+        submit_from_threads(pg, classroom.code, players=12, threads=4)
+        wait_until(lambda: status_counts(pg).get("running"), 60, "a batch to start")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        stop(first)
+    held = status_counts(pg).get("running", 0)
+    assert held, "the worker was killed while it held a batch"
+
+    second = start_worker(pg.url, tmp_path, "--batch", "4", "--lease", "2", **settings)
+    try:
+        wait_until(lambda: status_counts(pg) == {"done": 12}, 180, "every submission scored after the restart")
+    finally:
+        stop(second)
+    with pg.read() as s:
+        images = s.scalar(select(func.count()).select_from(ImageBlob))
+    assert images == 12 + 1
