@@ -19,6 +19,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The CPU figures of bench/RESULTS.md (several minutes on a laptop).
+bench: $(STAMP)
+	$(BIN)/python -m bench.engine --arch sd-turbo --device cpu --size 256 --steps 1 --vae tiny --prompts 8 --batch 8
+	$(BIN)/python -m bench.app
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -33,6 +33,9 @@ class Settings:
     steps: int
     guidance: float
     batch_size: int
+    vae: str  # full | tiny (TAESD)
+    tiny_vae_id: str
+    compile: bool
     data_dir: Path
     teacher_pin: str | None
     language: str
@@ -70,6 +73,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         steps=int(get("STEPS", "1")),
         guidance=float(get("GUIDANCE", "0.0")),
         batch_size=int(get("BATCH_SIZE", "8")),
+        vae=_choice(get("VAE", "full"), ("full", "tiny"), "PROMPTMATCH_VAE"),
+        tiny_vae_id=get("TINY_VAE_ID", "madebyollin/taesd"),
+        compile=get("COMPILE", "0").strip().lower() in ("1", "true", "yes", "on"),
         data_dir=data_dir,
         teacher_pin=get("TEACHER_PIN", "") or None,
         language=get("LANGUAGE", "en"),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,11 +98,18 @@ class Round(Base):
     game: Mapped[Game] = relationship()
 
 
+_QUEUED = text("status = 'queued'")
+_RUNNING = text("status = 'running'")
+
+
 class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
-        # The worker's claim query: oldest queued first.
-        Index("ix_submissions_status_id", "status", "id"),
+        # The queue: small partial indexes over the few queued and running rows. An index on
+        # `status` alone would also cover the many `done` rows, and SQLite, with no statistics,
+        # then prefers it to the round index for leaderboards and reads every game's rows.
+        Index("ix_submissions_queued", "id", sqlite_where=_QUEUED, postgresql_where=_QUEUED),
+        Index("ix_submissions_running", "worker_id", sqlite_where=_RUNNING, postgresql_where=_RUNNING),
         # Leaderboards and "my attempts".
         Index("ix_submissions_round_player", "round_id", "player_id"),
     )

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", action="append", help="a model id to fetch (repeatable)")
     args = parser.parse_args(argv)
     models = args.model or [settings.model_id, settings.clip_model_id]
+    if not args.model and settings.vae == "tiny":
+        models.append(settings.tiny_vae_id)
     failed = False
     for model_id in models:
         try:

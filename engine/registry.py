@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from config import Settings
 from engine.base import EngineUnavailable, Generator, Scorer
-from engine.diffusion import DiffusersGenerator, default_dtype, resolve_device
+from engine.diffusion import DiffusersGenerator, SpeedOptions, default_dtype, resolve_device
 from engine.scorers import ClassicScorer, ClipScorer
 from engine.sketch import SketchGenerator
 from engine.tiny import ensure_tiny_models
@@ -65,27 +65,28 @@ class EngineRegistry:
         s = self.settings
         if engine == "sketch":
             return SketchGenerator()
+        if engine not in ("tiny", "diffusers"):
+            raise EngineUnavailable(f"Unknown engine {engine!r}")
+        options = {
+            "device": self.device,
+            "dtype": self.dtype,
+            "steps": s.steps,
+            "guidance": s.guidance,
+            "speed": SpeedOptions.for_device(self.device, compile=s.compile),
+            "max_batch": max(1, s.batch_size),
+        }
         if engine == "tiny":
             pipeline_dir, _ = ensure_tiny_models(s.data_dir / "models")
-            return DiffusersGenerator(
-                str(pipeline_dir),
-                device=self.device,
-                dtype=self.dtype,
-                steps=s.steps,
-                guidance=s.guidance,
-                local_files_only=True,
-                name="tiny",
+            generator = DiffusersGenerator.from_pretrained(
+                str(pipeline_dir), local_files_only=True, name="tiny", **options
             )
-        if engine == "diffusers":
-            return DiffusersGenerator(
-                s.model_id,
-                device=self.device,
-                dtype=self.dtype,
-                steps=s.steps,
-                guidance=s.guidance,
-                local_files_only=local_only,
+        else:
+            tiny_vae_id = s.tiny_vae_id if s.vae == "tiny" else None
+            generator = DiffusersGenerator.from_pretrained(
+                s.model_id, local_files_only=local_only, tiny_vae_id=tiny_vae_id, **options
             )
-        raise EngineUnavailable(f"Unknown engine {engine!r}")
+        generator.warm_up(s.image_size)
+        return generator
 
     def scorer(self, name: str, *, engine: str, local_only: bool = False) -> Scorer:
         if name == "auto":
@@ -100,7 +101,7 @@ class EngineRegistry:
                     model_id, local_only = str(clip_dir), True
                 else:
                     model_id = self.settings.clip_model_id
-                self._scorers[key] = ClipScorer(
+                self._scorers[key] = ClipScorer.from_pretrained(
                     model_id, device=self.device, dtype=self.dtype, local_files_only=local_only
                 )
             else:

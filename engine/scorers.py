@@ -51,18 +51,22 @@ class ClipScorer:
 
     name = "clip"
 
-    def __init__(self, model_id: str, *, device: str, dtype: torch.dtype, local_files_only: bool) -> None:
+    def __init__(self, model: Any, processor: Any, *, device: str, dtype: torch.dtype) -> None:
+        self.model = model.to(device, dtype).eval()
+        self.processor = processor
+        self.device = device
+        self.dtype = dtype
+
+    @classmethod
+    def from_pretrained(cls, model_id: str, *, device: str, dtype: torch.dtype, local_files_only: bool) -> ClipScorer:
         from transformers import CLIPModel, CLIPProcessor
 
         try:
-            self.processor = CLIPProcessor.from_pretrained(model_id, local_files_only=local_files_only)
-            self.model = (
-                CLIPModel.from_pretrained(model_id, dtype=dtype, local_files_only=local_files_only).to(device).eval()
-            )
+            processor = CLIPProcessor.from_pretrained(model_id, local_files_only=local_files_only)
+            model = CLIPModel.from_pretrained(model_id, dtype=dtype, local_files_only=local_files_only)
         except (OSError, ValueError) as error:
             raise EngineUnavailable(missing_model_message(model_id, error)) from error
-        self.device = device
-        self.dtype = dtype
+        return cls(model, processor, device=device, dtype=dtype)
 
     @torch.inference_mode()
     def embed(self, images: Sequence[Image.Image]) -> list[torch.Tensor]:

@@ -57,6 +57,15 @@ def generate_splitting(loaded: LoadedEngine, prompts: Sequence[str], seed: int, 
         )
 
 
+def generate_and_score(
+    loaded: LoadedEngine, target: Any, prompts: Sequence[str], seed: int, size: int
+) -> tuple[list[Image.Image], list[float]]:
+    """The hot path, shared by the worker and `python -m bench.engine`: one pipeline call for
+    the batch, one batched scorer call against the target's cached features."""
+    images = generate_splitting(loaded, prompts, seed, size)
+    return images, loaded.scorer.similarity(target, loaded.scorer.embed(images))
+
+
 class Worker:
     def __init__(
         self,
@@ -195,8 +204,9 @@ class Worker:
         try:
             round_, loaded = self._engine_for(round_id)
             target = self.target_features(round_, loaded)
-            images = generate_splitting(loaded, [j.prompt for j in jobs], round_.seed, round_.image_size)
-            scores = loaded.scorer.similarity(target, loaded.scorer.embed(images))
+            images, scores = generate_and_score(
+                loaded, target, [j.prompt for j in jobs], round_.seed, round_.image_size
+            )
         except Exception as error:
             log.exception("batch of %d failed", len(jobs))
             reason = readable(error)

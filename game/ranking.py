@@ -39,33 +39,33 @@ def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
 
 
 def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
-    """A player's game score is the sum of their best score in each round."""
-    per_round = (
-        select(
-            Submission.player_id.label("player_id"),
-            Submission.round_id.label("round_id"),
-            func.max(Submission.score).label("best"),
-        )
-        .join(Round, Round.id == Submission.round_id)
-        .where(Round.game_id == game_id, _visible_done)
-        .group_by(Submission.player_id, Submission.round_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Player.id,
-            Player.nickname,
-            func.coalesce(func.sum(per_round.c.best), 0.0).label("total"),
-            func.count(per_round.c.round_id).label("rounds"),
-        )
-        .outerjoin(per_round, per_round.c.player_id == Player.id)
-        .where(Player.game_id == game_id)
-        .group_by(Player.id, Player.nickname)
+    """A player's game score is the sum of their best score in each round.
+
+    Grouped by (round_id, player_id), the order of the `ix_submissions_round_player` index, and
+    restricted to this game's rounds first: the query reads only this game's rows however many
+    games the database holds (bench/RESULTS.md: leaderboard as the database grows).
+    """
+    players = session.execute(select(Player.id, Player.nickname).where(Player.game_id == game_id)).all()
+    bests = session.execute(
+        select(Submission.player_id, func.max(Submission.score))
+        .where(Submission.round_id.in_(select(Round.id).where(Round.game_id == game_id)), _visible_done)
+        .group_by(Submission.round_id, Submission.player_id)
     ).all()
-    ordered = sorted(rows, key=lambda r: (-r.total, r.nickname.casefold()))
+    totals: dict[int, float] = {}
+    rounds: dict[int, int] = {}
+    for player_id, best in bests:
+        totals[player_id] = totals.get(player_id, 0.0) + best
+        rounds[player_id] = rounds.get(player_id, 0) + 1
+    ordered = sorted(players, key=lambda p: (-totals.get(p.id, 0.0), p.nickname.casefold()))
     return [
-        GameRow(rank=i, player_id=r.id, nickname=r.nickname, total_score=float(r.total), rounds_scored=r.rounds)
-        for i, r in enumerate(ordered, start=1)
+        GameRow(
+            rank=i,
+            player_id=p.id,
+            nickname=p.nickname,
+            total_score=round(totals.get(p.id, 0.0), 2),
+            rounds_scored=rounds.get(p.id, 0),
+        )
+        for i, p in enumerate(ordered, start=1)
     ]
 
 

@@ -52,7 +52,7 @@ def test_clip_features_are_unit_vectors(registry: EngineRegistry) -> None:
 
 def test_a_missing_model_is_a_clear_message(tmp_path) -> None:
     with pytest.raises(EngineUnavailable) as error:
-        DiffusersGenerator(
+        DiffusersGenerator.from_pretrained(
             str(tmp_path / "no-such-model"),
             device="cpu",
             dtype=torch.float32,

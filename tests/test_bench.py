@@ -1,0 +1,77 @@
+"""The benchmarks measure the real worker path, so their correctness is tested (not their speed)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from bench import engine as bench_engine
+from bench.engine import Setup, burst_prompts, run
+
+
+def pixels(image) -> np.ndarray:
+    return np.asarray(image, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def tiny_bursts() -> dict[str, bench_engine.Burst]:
+    setup = Setup(
+        arch="tiny",
+        device="cpu",
+        dtype=torch.float32,
+        size=64,
+        steps=1,
+        batch=4,
+        vae="full",
+        compile=False,
+        channels_last=True,
+    )
+    return run(setup, prompt_count=6)
+
+
+def test_batched_and_sequential_make_the_same_images_and_scores(tiny_bursts) -> None:
+    sequential, batched = tiny_bursts["sequential"], tiny_bursts["batched"]
+    assert len(sequential.images) == len(batched.images) == 6
+    for one, other in zip(sequential.images, batched.images, strict=True):
+        # Batched matrix products may round differently in the last bit; nothing more.
+        assert np.abs(pixels(one) - pixels(other)).max() <= 2
+    assert batched.scores == pytest.approx(sequential.scores, abs=0.05)
+
+
+def test_different_prompts_make_different_images(tiny_bursts) -> None:
+    first, second = tiny_bursts["batched"].images[:2]
+    assert np.abs(pixels(first) - pixels(second)).max() > 2
+
+
+def test_the_seed_way_draws_the_same_pictures_in_full_precision(tiny_bursts) -> None:
+    # Same weights, same seed, same VAE: only the speed settings differ.
+    for one, other in zip(tiny_bursts["seed"].images, tiny_bursts["sequential"].images, strict=True):
+        assert np.abs(pixels(one) - pixels(other)).max() <= 2
+
+
+def test_latencies_grow_through_the_burst_and_batches_finish_together(tiny_bursts) -> None:
+    batched = tiny_bursts["batched"]
+    assert batched.latencies_s == sorted(batched.latencies_s)
+    assert len(set(batched.latencies_s[:4])) == 1  # the first batch of four lands at once
+    assert batched.latencies_s[-1] == pytest.approx(batched.total_s, rel=0.05)
+
+
+def test_the_command_writes_every_figure_the_issue_names(tmp_path) -> None:
+    out = tmp_path / "bench.json"
+    bench_engine.main(
+        ["--arch", "tiny", "--device", "cpu", "--size", "64", "--prompts", "3", "--batch", "2", "--json", str(out)]
+    )
+    figures = json.loads(out.read_text())
+    for mode in ("seed", "sequential", "batched"):
+        assert {"images_per_s", "s_per_image", "p50_s", "p95_s", "peak_mem_mb"} <= set(figures[mode])
+        assert figures[mode]["speedup_vs_seed"] > 0 and figures[mode]["speedup_vs_sequential"] > 0
+        assert figures[mode]["p50_s"] <= figures[mode]["p95_s"]
+    assert figures["options"]["arch"] == "tiny" and figures["options"]["batch"] == 2
+
+
+def test_burst_prompts_are_distinct() -> None:
+    prompts = burst_prompts(30)
+    assert len(set(prompts)) == 30
