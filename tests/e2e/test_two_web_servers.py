@@ -26,7 +26,7 @@ def join_and_submit(page: Page, url: str, code: str, nickname: str, prompt: str)
     key(page, "prompt", "textarea").press("Tab")
     key(page, "submit", "button").click()
     page.bring_to_front()
-    expect(page.get_by_text("Scored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=60_000)
 
 
 def test_two_web_servers_show_the_same_leaderboard(postgres_url: str, tmp_path: Path, browser) -> None:
