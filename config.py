@@ -38,6 +38,7 @@ class Settings:
     compile: bool
     data_dir: Path
     teacher_pin: str | None
+    blocklist_file: str | None
     language: str
     poll_interval_s: float
     public_url: str | None
@@ -78,6 +79,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         compile=get("COMPILE", "0").strip().lower() in ("1", "true", "yes", "on"),
         data_dir=data_dir,
         teacher_pin=get("TEACHER_PIN", "") or None,
+        blocklist_file=get("BLOCKLIST_FILE", "") or None,
         language=get("LANGUAGE", "en"),
         poll_interval_s=float(get("POLL_INTERVAL", "0.2")),
         public_url=get("PUBLIC_URL", "") or None,

@@ -14,6 +14,7 @@ from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code, host_token, remember
 from ui.links import join_link, qr_png
+from ui.moderation import moderation_panel
 from ui.services import database, settings, teacher_pin, worker_notes
 
 db = database()
@@ -161,6 +162,9 @@ def live_round() -> None:
         widgets.gallery(db, items)
 
 
+if st.session_state.pop("game_deleted", False):
+    st.success(t("game_deleted"))
+
 with db.read() as session:
     authorized = bool(code) and is_host(session, code, token)
 if not authorized:
@@ -178,3 +182,5 @@ st.divider()
 live_round()
 st.divider()
 new_round_form()
+st.divider()
+moderation_panel(db, code, token)

@@ -42,14 +42,14 @@ def find_code(raw: str) -> str:
         return find_game(session, raw).code
 
 
-def load_state() -> PlayerRoundState | None:
+def load_state() -> PlayerRoundState | GameError | None:
     if not (code and token):
         return None
     try:
         with db.read() as session:
             return player_state(session, code, token)
-    except GameError:
-        return None
+    except GameError as error:  # an unknown or removed player, or a deleted game
+        return error
 
 
 def attempt_list(state: PlayerRoundState) -> None:
@@ -72,72 +72,98 @@ def attempt_list(state: PlayerRoundState) -> None:
                     st.warning(t("failed", error=submission.error or "?"))
                 elif submission.status == "blocked":
                     st.warning(t("blocked"))
+                elif submission.status == "refused":
+                    st.warning(t("refused"))
             with image_column:
                 widgets.image(db, submission.image_id)
 
 
-@st.fragment(run_every="1s")
-def live_round() -> None:
-    """Target, countdown and attempts left; reruns the whole page when the round changes."""
-    state = load_state()
-    if state is None:
-        st.rerun()
+def round_signature(state: PlayerRoundState) -> tuple[int, str, int] | None:
     round_ = state.round
-    signature = (round_.id, round_.status) if round_ else None
-    if st.session_state.get("round_signature", signature) != signature:
-        st.session_state["round_signature"] = signature
-        st.rerun()
-    st.session_state["round_signature"] = signature
     if round_ is None:
+        return None
+    pending = sum(1 for submission in state.submissions if submission.status in ("queued", "running"))
+    return round_.id, round_.status, pending
+
+
+@st.fragment(run_every="1s")
+def watch_round(shown: tuple[int, str, int] | None) -> None:
+    """The only part that polls, with text only: the countdown and attempts left. When the
+    round changes or an attempt finishes, it reruns the page, which redraws the images once
+    (images in a 1-second poll would cost the server and every laptop a full redraw)."""
+    state = load_state()
+    if not isinstance(state, PlayerRoundState) or round_signature(state) != shown:
+        st.rerun(scope="app")
+    if state.round is None:
         st.info(t("waiting_for_round"))
         return
-    st.subheader(t("round_header", number=round_.number))
+    widgets.countdown(state.round)
+    st.write(t("attempts_left", left=state.attempts_left, total=state.game.attempts_per_round))
+    if state.round.status == "closed":
+        st.info(t("round_closed_wait"))
+
+
+def round_panel(state: PlayerRoundState) -> None:
+    """Target and reveal, drawn once per change; the countdown beside them polls."""
+    round_ = state.round
     target_column, status_column = st.columns([1, 1])
-    with target_column:
-        widgets.image(db, round_.target_image_id, caption=t("target_caption"))
     with status_column:
-        widgets.countdown(round_)
-        st.write(t("attempts_left", left=state.attempts_left, total=state.game.attempts_per_round))
-        if round_.status == "closed":
-            st.info(t("round_closed_wait"))
-        if round_.status == "revealed":
-            widgets.reveal(round_)
+        watch_round(round_signature(state))
+    if round_ is None:
+        return
+    with target_column:
+        st.subheader(t("round_header", number=round_.number))
+        widgets.image(db, round_.target_image_id, caption=t("target_caption"))
+    if round_.status == "revealed":
+        widgets.reveal(round_)
 
 
-@st.fragment(run_every="1s")
-def live_attempts() -> None:
-    """Queue position, then image and score, of each of my attempts; the gallery after the reveal."""
-    state = load_state()
-    if state is None or state.round is None:
+def attempts_panel(state: PlayerRoundState) -> None:
+    """My attempts and, after the reveal, the gallery."""
+    round_ = state.round
+    if round_ is None:
         return
     attempt_list(state)
-    if state.round.status == "revealed":
+    if round_.status == "revealed":
         with db.read() as session:
-            items = reveal_gallery(session, code, state.round.id)
+            items = reveal_gallery(session, code, round_.id)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, items)
 
 
-def prompt_form(state: PlayerRoundState) -> None:
+def prompt_form(state: PlayerRoundState) -> bool:
+    """The prompt box; returns whether an attempt was just stored."""
     if state.round is None or state.round.status != "open":
-        return
+        return False
     with st.form("prompt_form", clear_on_submit=True, border=True):
         prompt = st.text_area(t("prompt_label"), key="prompt", max_chars=300)
         submitted = st.form_submit_button(t("submit_button"), key="submit", type="primary")
     if submitted:
         queued = widgets.write(db, lambda session: submit_prompt(session, code, token, prompt))
-        if queued is not None:
+        if queued is not None and queued.status == "refused":
+            st.warning(t("refused"))
+        elif queued is not None:
             st.toast(t("queued", position=queued.queue_position))
+        return queued is not None
+    return False
 
 
 state = load_state()
+if isinstance(state, GameError):
+    if state.key != "game_not_found":  # the join form says that one itself
+        widgets.show_error(state)
+    if state.key == "player_kicked":
+        st.stop()
+    state = None
 if state is None:
-    if code and token:
-        widgets.show_error(GameError("unknown_player"))
     join_form()
     st.stop()
 
 st.caption(t("welcome", nickname=widgets.md(state.player.nickname), title=widgets.md(state.game.title)))
-live_round()
-prompt_form(state)
-live_attempts()
+top = st.container()
+if prompt_form(state):
+    fresh = load_state()  # show the new attempt at once
+    state = fresh if isinstance(fresh, PlayerRoundState) else state
+with top:
+    round_panel(state)
+attempts_panel(state)

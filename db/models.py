@@ -42,6 +42,8 @@ class Game(Base):
     round_seconds: Mapped[int] = mapped_column(Integer)
     image_size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The host's own blocked words for this game, one per line, on top of the defaults.
+    blocked_words: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Player(Base):
@@ -55,6 +57,8 @@ class Player(Base):
     nickname_key: Mapped[str] = mapped_column(String(96))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the host removes the player: their token stops working.
+    kicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ImageBlob(Base):
@@ -119,7 +123,8 @@ class Submission(Base):
     player_id: Mapped[int] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"))
     attempt_no: Mapped[int] = mapped_column(Integer)
     prompt: Mapped[str] = mapped_column(Text)
-    # queued -> running -> done | failed | blocked
+    # queued -> running -> done | failed | blocked (image flagged);
+    # refused: the prompt filter stopped it before generation (not counted as an attempt)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from config import ENGINES, SCORERS
 from db.models import Game, Player
 from db.types import utcnow
+from game.blocklist import check_nickname
 from game.errors import InvalidInput, NotAllowed, NotFound
 from game.text import clean_text, fold_key
 from game.tokens import hash_token, new_join_code, new_token, normalize_join_code
@@ -139,6 +140,7 @@ def clean_nickname(raw: str) -> str:
 def join_game(session: Session, code: str, nickname: str, now: datetime | None = None) -> JoinedPlayer:
     game = load_game(session, code)
     nickname = clean_nickname(nickname)
+    check_nickname(game, nickname)
     key = fold_key(nickname)
     taken = session.scalar(select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key))
     if taken is not None:
@@ -164,6 +166,8 @@ def load_player(session: Session, game: Game, token: str | None) -> Player:
     )
     if player is None:
         raise NotAllowed("unknown_player")
+    if player.kicked_at is not None:
+        raise NotAllowed("player_kicked")
     return player
 
 

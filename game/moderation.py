@@ -1,84 +1,123 @@
-"""The prompt and nickname filter: a blocklist that survives case, accents, spacing and
-letter-for-digit swaps, in English and Korean.
-
-Latin terms match whole words (with a plural -s), so "class" does not match "ass"; words
-spelled out letter by letter ("n u d e", "n.u.d.e") are joined before matching. Korean terms
-match inside words, because particles attach to them ("자살을").
-"""
+"""The host's moderation tools: blocked words, removing and renaming players, hiding
+attempts, and deleting a game with everything in it. Every function checks the host token."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from datetime import datetime
 
-DEFAULT_BLOCKLIST = Path(__file__).resolve().parent / "blocklist.txt"
-# Digits and symbols that stand in for letters.
-_LEET = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i"}
-)
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
-_SEPARATORS = re.compile(r"[^\w]+|_+")
-# Runs of single characters separated by spaces or punctuation: "n u d e", "n.u.d.e".
-_SPELLED_OUT = re.compile(r"\b(?:\w[\W_]+){2,}\w\b")
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Game, ImageBlob, Player, Round, Submission
+from db.types import utcnow
+from game.blocklist import check_nickname, parse_terms
+from game.errors import InvalidInput, NotFound
+from game.games import clean_nickname, require_host
+from game.text import fold_key
+from game.views import ModeratedAttempt, ModeratedPlayer, ModerationView
+
+BLOCKED_WORDS_MAX = 200
 
 
-def normalize(text: str) -> str:
-    """Lower case, no accents, leet undone, words separated by single spaces."""
-    text = _INVISIBLE.sub("", text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # NFC puts Hangul jamo back together into syllables.
-    text = unicodedata.normalize("NFC", without_marks).casefold().translate(_LEET)
-    text = _SPELLED_OUT.sub(lambda m: re.sub(r"[\W_]+", "", m.group(0)), text)
-    return _SEPARATORS.sub(" ", text).strip()
-
-
-def _is_latin(term: str) -> bool:
-    return all(c.isascii() for c in term)
-
-
-@dataclass(frozen=True)
-class Blocklist:
-    terms: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        latin = [re.escape(t) for t in self.terms if _is_latin(t)]
-        pattern = rf"(?<!\w)(?:{'|'.join(latin)})(?:e?s)?(?!\w)" if latin else r"(?!x)x"
-        object.__setattr__(self, "_latin", re.compile(pattern))
-        object.__setattr__(self, "_other", tuple(t.replace(" ", "") for t in self.terms if not _is_latin(t)))
-
-    def first_match(self, text: str) -> str | None:
-        """The blocked term found in `text`, or None."""
-        normalized = normalize(text)
-        found = self._latin.search(normalized)  # type: ignore[attr-defined]
-        if found:
-            return found.group(0)
-        joined = normalized.replace(" ", "")
-        return next((term for term in self._other if term in joined), None)  # type: ignore[attr-defined]
-
-    def with_terms(self, extra: Iterable[str]) -> Blocklist:
-        return Blocklist(tuple(dict.fromkeys([*self.terms, *parse_terms(extra)])))
-
-
-def parse_terms(lines: Iterable[str]) -> list[str]:
-    terms = []
-    for line in lines:
-        line = line.split("#", 1)[0]
-        for part in line.split(","):
-            term = normalize(part)
-            if term:
-                terms.append(term)
+def set_blocked_words(session: Session, code: str, host_token: str | None, words: str) -> list[str]:
+    game = require_host(session, code, host_token)
+    terms = parse_terms(words.splitlines())
+    if len(terms) > BLOCKED_WORDS_MAX:
+        raise InvalidInput("too_many_blocked_words", maximum=BLOCKED_WORDS_MAX)
+    game.blocked_words = "\n".join(terms)
     return terms
 
 
-@lru_cache(maxsize=8)
-def load_blocklist(extra_file: str | None = None) -> Blocklist:
-    """The defaults, plus a school's own file (PROMPTMATCH_BLOCKLIST_FILE) when given."""
-    lines = DEFAULT_BLOCKLIST.read_text(encoding="utf-8").splitlines()
-    if extra_file:
-        lines += Path(extra_file).read_text(encoding="utf-8").splitlines()
-    return Blocklist(tuple(dict.fromkeys(parse_terms(lines))))
+def _host_player(session: Session, code: str, host_token: str | None, player_id: int) -> Player:
+    game = require_host(session, code, host_token)
+    player = session.get(Player, player_id, with_for_update=True)
+    if player is None or player.game_id != game.id:
+        raise NotFound("player_not_found")
+    return player
+
+
+def kick_player(
+    session: Session, code: str, host_token: str | None, player_id: int, now: datetime | None = None
+) -> None:
+    """Remove a player: their token stops working, their waiting attempts are dropped, and
+    they leave the leaderboards (their scored attempts stay in the host's exports)."""
+    now = now or utcnow()
+    player = _host_player(session, code, host_token, player_id)
+    player.kicked_at = player.kicked_at or now
+    session.execute(
+        update(Submission)
+        .where(Submission.player_id == player.id, Submission.status == "queued")
+        .values(status="failed", error="removed by the host", finished_at=now)
+    )
+
+
+def rename_player(session: Session, code: str, host_token: str | None, player_id: int, nickname: str) -> str:
+    player = _host_player(session, code, host_token, player_id)
+    game = session.get(Game, player.game_id)
+    nickname = clean_nickname(nickname)
+    check_nickname(game, nickname)
+    key = fold_key(nickname)
+    taken = session.scalar(
+        select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key, Player.id != player.id)
+    )
+    if taken is not None:
+        raise InvalidInput("nickname_taken", nickname=nickname)
+    player.nickname, player.nickname_key = nickname, key
+    return nickname
+
+
+def set_submission_hidden(
+    session: Session, code: str, host_token: str | None, submission_id: int, hidden: bool
+) -> None:
+    """Hide an attempt from the board, the gallery and the exports (or show it again)."""
+    game = require_host(session, code, host_token)
+    submission = session.get(Submission, submission_id)
+    round_ = session.get(Round, submission.round_id) if submission else None
+    if round_ is None or round_.game_id != game.id:
+        raise NotFound("submission_not_found")
+    submission.hidden = hidden
+
+
+def moderation_view(session: Session, code: str, host_token: str | None) -> ModerationView:
+    """What the host reviews: every player, and every attempt with its prompt (host only)."""
+    game = require_host(session, code, host_token)
+    players = session.scalars(select(Player).where(Player.game_id == game.id).order_by(Player.id)).all()
+    names = {p.id: p.nickname for p in players}
+    rows = session.execute(
+        select(Submission, Round.number)
+        .join(Round, Round.id == Submission.round_id)
+        .where(Round.game_id == game.id)
+        .order_by(Submission.id.desc())
+    ).all()
+    return ModerationView(
+        players=[ModeratedPlayer(p.id, p.nickname, p.kicked_at is not None) for p in players],
+        attempts=[
+            ModeratedAttempt(
+                id=s.id,
+                round_number=number,
+                nickname=names.get(s.player_id, "?"),
+                prompt=s.prompt,
+                status=s.status,
+                score=s.score,
+                hidden=s.hidden,
+                image_id=s.image_id,
+            )
+            for s, number in rows
+        ],
+        blocked_words=game.blocked_words,
+    )
+
+
+def delete_game(session: Session, code: str, host_token: str | None) -> None:
+    """Delete the game, its players, rounds, attempts and every image they made or uploaded."""
+    game = require_host(session, code, host_token)
+    round_ids = select(Round.id).where(Round.game_id == game.id)
+    image_ids = [
+        *session.scalars(select(Submission.image_id).where(Submission.round_id.in_(round_ids))),
+        *session.scalars(select(Round.target_image_id).where(Round.game_id == game.id)),
+    ]
+    session.execute(delete(Submission).where(Submission.round_id.in_(round_ids)))
+    session.execute(delete(Round).where(Round.game_id == game.id))
+    session.execute(delete(Player).where(Player.game_id == game.id))
+    session.execute(delete(ImageBlob).where(ImageBlob.id.in_([i for i in image_ids if i is not None])))
+    session.delete(game)

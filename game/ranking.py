@@ -25,7 +25,7 @@ def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
     rows = session.execute(
         select(Player.id, Player.nickname, best.label("best"), used.label("used"), first_best_at)
         .join(Submission, Submission.player_id == Player.id)
-        .where(Submission.round_id == round_id)
+        .where(Submission.round_id == round_id, Player.kicked_at.is_(None))
         .group_by(Player.id, Player.nickname)
     ).all()
     ordered = sorted(
@@ -45,7 +45,9 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
     restricted to this game's rounds first: the query reads only this game's rows however many
     games the database holds (bench/RESULTS.md: leaderboard as the database grows).
     """
-    players = session.execute(select(Player.id, Player.nickname).where(Player.game_id == game_id)).all()
+    players = session.execute(
+        select(Player.id, Player.nickname).where(Player.game_id == game_id, Player.kicked_at.is_(None))
+    ).all()
     bests = session.execute(
         select(Submission.player_id, func.max(Submission.score))
         .where(Submission.round_id.in_(select(Round.id).where(Round.game_id == game_id)), _visible_done)
@@ -80,7 +82,12 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
             Submission.player_id,
         )
         .join(Player, Player.id == Submission.player_id)
-        .where(Submission.round_id == round_id, _visible_done, Submission.image_id.is_not(None))
+        .where(
+            Submission.round_id == round_id,
+            _visible_done,
+            Submission.image_id.is_not(None),
+            Player.kicked_at.is_(None),
+        )
         .order_by(Submission.score.desc(), Submission.finished_at, Submission.id)
     ).all()
     seen: set[int] = set()

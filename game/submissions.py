@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Player, Round, Submission
 from db.types import utcnow
+from game.blocklist import game_blocklist
 from game.errors import NotAllowed
 from game.games import game_view, load_game, load_player, player_view
 from game.rounds import clean_prompt, current_round, settle
@@ -90,16 +91,22 @@ def submit_prompt(
         )
         or 0
     ) + 1
+    # A prompt the filter stops is kept, for the host to see, but never drawn and not counted.
+    blocked_term = game_blocklist(game).first_match(prompt)
     submission = Submission(
         round_id=round_.id,
         player_id=player.id,
         attempt_no=attempt_no,
         prompt=prompt,
-        status="queued",
+        status="refused" if blocked_term else "queued",
+        error=f"blocked word: {blocked_term}" if blocked_term else None,
         created_at=now,
+        finished_at=now if blocked_term else None,
     )
     session.add(submission)
     session.flush()
+    if blocked_term:
+        return submission_view(submission)
     return submission_view(submission, queue_position=queue_position(session, submission.id))
 
 

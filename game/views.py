@@ -107,3 +107,29 @@ class GalleryItem:
     score: float
     image_id: int
     attempt_no: int
+
+
+@dataclass(frozen=True)
+class ModeratedPlayer:
+    id: int
+    nickname: str
+    kicked: bool
+
+
+@dataclass(frozen=True)
+class ModeratedAttempt:
+    id: int
+    round_number: int
+    nickname: str
+    prompt: str
+    status: str
+    score: float | None
+    hidden: bool
+    image_id: int | None
+
+
+@dataclass(frozen=True)
+class ModerationView:
+    players: list[ModeratedPlayer]
+    attempts: list[ModeratedAttempt]
+    blocked_words: str

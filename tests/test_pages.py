@@ -144,3 +144,51 @@ def test_results_page_is_host_only_and_offers_downloads(db, worker) -> None:
     assert not app.exception
     labels = [e.proto.label for e in app.get("download_button")]
     assert len(labels) == 3
+
+
+def test_a_teacher_pin_is_needed_to_create_a_game(db, monkeypatch) -> None:
+    monkeypatch.setenv("PROMPTMATCH_TEACHER_PIN", "2468")
+    app = page("host")
+    app.text_input(key="game_title").input("Art class")
+    app.text_input(key="teacher_pin").input("1111")
+    app.button(key="create_game").click().run()
+    assert "code" not in app.query_params
+    assert any("PIN" in e.value for e in app.error)
+    app.text_input(key="teacher_pin").input("2468")
+    app.button(key="create_game").click().run()
+    assert len(app.query_params["code"]) == 6
+
+
+def test_the_host_removes_a_player_whose_page_then_says_so(db, classroom) -> None:
+    token = classroom.join("Troll")
+    host = page("host", code=classroom.code, host=classroom.host)
+    kick = next(b for b in host.button if b.key.startswith("kick_"))
+    kick.click().run()
+    assert not host.exception
+    student = page("play", code=classroom.code, token=token)
+    assert any("removed you" in e.value for e in student.error), [e.value for e in student.error] + [texts(student)]
+    assert not [b for b in student.button if b.key == "submit"]
+
+
+def test_the_host_sees_a_refused_prompt_and_the_student_a_kind_message(db, worker, classroom) -> None:
+    classroom.round(worker)
+    token = classroom.join("Mina")
+    student = page("play", code=classroom.code, token=token)
+    student.text_area(key="prompt").input("a n u d e statue")
+    student.button(key="submit").click().run()
+    assert any("not allowed in class" in w.value for w in student.warning)
+    host = page("host", code=classroom.code, host=classroom.host)
+    assert "a n u d e statue" in texts(host)
+    assert "refused by the filter" in texts(host)
+
+
+def test_deleting_a_game_needs_the_confirmation_box(db, worker, classroom) -> None:
+    classroom.round(worker)
+    host = page("host", code=classroom.code, host=classroom.host)
+    assert host.button(key="delete_game").disabled
+    host.checkbox(key="delete_confirm").check().run()
+    host.button(key="delete_game").click().run()
+    assert not host.exception
+    assert any("deleted" in s.value for s in host.success)
+    board = page("board", code=classroom.code)
+    assert any(classroom.code in e.value for e in board.error)

@@ -97,6 +97,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "running": "Drawing your image…",
         "failed": "This attempt failed: {error}. It did not use up an attempt.",
         "blocked": "This attempt was blocked.",
+        "refused": (
+            "This prompt uses a word that is not allowed in class, so it was not drawn. "
+            "It did not use up an attempt: try describing the picture another way."
+        ),
         "your_attempts": "Your attempts",
         "attempt_caption": "Attempt {attempt}: {score}",
         "reveal_header": "The secret prompt was",
@@ -143,6 +147,39 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload_not_image": "This file is not a PNG, JPEG or WebP picture (or it is damaged).",
         "upload_too_many_pixels": "This picture has too many pixels. Please use a smaller one.",
         "upload_missing": "Choose a picture to upload first.",
+        "nickname_blocked": "That nickname is not allowed in class. Please choose another one.",
+        "player_kicked": "The host removed you from this game.",
+        "player_not_found": "That player is not in this game.",
+        "submission_not_found": "That attempt is not in this game.",
+        "too_many_blocked_words": "At most {maximum} blocked words per game.",
+        # host moderation
+        "moderation_header": "Moderation",
+        "players_header": "Players",
+        "kick_button": "Remove",
+        "kicked_label": "removed",
+        "rename_label": "New nickname",
+        "rename_button": "Rename",
+        "attempts_header": "All attempts (only you see the prompts)",
+        "hide_button": "Hide",
+        "unhide_button": "Show again",
+        "hidden_label": "hidden",
+        "blocked_words_label": "Extra blocked words for this game (one per line)",
+        "blocked_words_save": "Save blocked words",
+        "blocked_words_saved": "Saved {count} extra blocked words.",
+        "delete_header": "Delete this game",
+        "delete_explain": (
+            "Deletes the game, its players, rounds, prompts, scores and every image, for good. "
+            "Download the results first if you want to keep them."
+        ),
+        "delete_confirm": "Yes, delete this game and all its images",
+        "delete_button": "Delete the game",
+        "game_deleted": "The game and all its images were deleted.",
+        "status_refused": "refused by the filter",
+        "status_queued": "queued",
+        "status_running": "drawing",
+        "status_done": "scored",
+        "status_failed": "failed",
+        "status_blocked": "blocked",
     },
     "ko": {
         "app_title": "프롬프트 매치",

@@ -1,0 +1,77 @@
+"""The host's moderation panel: blocked words, players, every attempt, deleting the game.
+
+Each button calls game/moderation.py, which checks the host token again on the server.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.session import Database
+from game.moderation import (
+    delete_game,
+    kick_player,
+    moderation_view,
+    rename_player,
+    set_blocked_words,
+    set_submission_hidden,
+)
+from ui import widgets
+from ui.i18n import t
+
+
+def moderation_panel(db: Database, code: str, token: str | None) -> None:
+    """Blocked words, players (rename, remove), every attempt (hide), and deleting the game.
+    Each action goes through game/moderation.py, which checks the host token again."""
+    with db.read() as session:
+        view = moderation_view(session, code, token)
+    with st.expander(t("moderation_header")):
+        words = st.text_area(t("blocked_words_label"), value=view.blocked_words, key="blocked_words")
+        if st.button(t("blocked_words_save"), key="save_blocked_words"):
+            saved = widgets.write(db, lambda session: set_blocked_words(session, code, token, words))
+            if saved is not None:
+                st.success(t("blocked_words_saved", count=len(saved)))
+
+        st.subheader(t("players_header"))
+        for player in view.players:
+            name_column, rename_column, actions = st.columns([2, 2, 2])
+            name_column.text(player.nickname + (f"  ({t('kicked_label')})" if player.kicked else ""))
+            if player.kicked:
+                continue
+            new_name = rename_column.text_input(
+                t("rename_label"), key=f"rename_{player.id}", label_visibility="collapsed", max_chars=24
+            )
+            rename_now = actions.button(t("rename_button"), key=f"rename_button_{player.id}")
+            kick_now = actions.button(t("kick_button"), key=f"kick_{player.id}")
+            if rename_now and widgets.write(
+                db, lambda session, pid=player.id, name=new_name: rename_player(session, code, token, pid, name)
+            ):
+                st.rerun()
+            if kick_now and widgets.write(
+                db, lambda session, pid=player.id: kick_player(session, code, token, pid) or True
+            ):
+                st.rerun()
+
+        st.subheader(t("attempts_header"))
+        for attempt in view.attempts[:200]:
+            info, prompt_column, action = st.columns([2, 4, 1])
+            score = f"{attempt.score:.2f}" if attempt.score is not None else "—"
+            hidden = f" · {t('hidden_label')}" if attempt.hidden else ""
+            status = widgets.status_text(attempt.status)
+            info.text(f"R{attempt.round_number} · {attempt.nickname} · {status} · {score}{hidden}")
+            prompt_column.text(attempt.prompt)
+            label = t("unhide_button") if attempt.hidden else t("hide_button")
+            if action.button(label, key=f"hide_{attempt.id}") and widgets.write(
+                db,
+                lambda session, a=attempt: set_submission_hidden(session, code, token, a.id, not a.hidden) or True,
+            ):
+                st.rerun()
+
+        st.subheader(t("delete_header"))
+        st.caption(t("delete_explain"))
+        confirmed = st.checkbox(t("delete_confirm"), key="delete_confirm")
+        delete_now = st.button(t("delete_button"), key="delete_game", type="primary", disabled=not confirmed)
+        if delete_now and widgets.write(db, lambda session: delete_game(session, code, token) or True):
+            st.query_params.clear()
+            st.session_state["game_deleted"] = True
+            st.rerun()
