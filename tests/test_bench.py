@@ -75,3 +75,21 @@ def test_the_command_writes_every_figure_the_issue_names(tmp_path) -> None:
 def test_burst_prompts_are_distinct() -> None:
     prompts = burst_prompts(30)
     assert len(set(prompts)) == 30
+
+
+def test_compiled_batches_use_fixed_sizes() -> None:
+    from engine.diffusion import batch_sizes, padded_size
+
+    assert batch_sizes(8) == [1, 2, 4, 8]
+    assert batch_sizes(30) == [1, 2, 4, 8, 16, 30]
+    assert [padded_size(n, 8) for n in (1, 2, 3, 5, 8)] == [1, 2, 4, 8, 8]
+    assert padded_size(20, 30) == 30
+
+
+def test_the_cpu_speed_settings_differ_from_the_gpu_ones() -> None:
+    from engine.diffusion import SpeedOptions
+
+    cpu, gpu = SpeedOptions.for_device("cpu"), SpeedOptions.for_device("cuda")
+    assert cpu.decode_one_by_one and cpu.flush_denormal
+    assert not gpu.decode_one_by_one and not gpu.flush_denormal
+    assert cpu.channels_last and gpu.channels_last and not gpu.compile
