@@ -119,7 +119,36 @@ def run_action(action: Callable[..., RoundView], round_id: int) -> None:
         st.rerun()
 
 
+def round_signature(round_: RoundView) -> tuple[int, str, str]:
+    return round_.id, round_.status, round_.target_status
+
+
 @st.fragment(run_every="1s")
+def round_controls(shown: tuple[int, str, str]) -> None:
+    """Polls with text and buttons only; reruns the page (which redraws the target and the
+    gallery once) when the round changes."""
+    with db.read() as session:
+        current = host_rounds(session, code, token)[-1]
+        rows = round_leaderboard(session, current.id)
+    if round_signature(current) != shown:
+        st.rerun(scope="app")
+    widgets.countdown(current)
+    buttons = st.columns(3)
+    if buttons[0].button(
+        t("start_round_button"),
+        key="start_round",
+        disabled=current.status != "draft" or current.target_status != "ready",
+    ):
+        run_action(start_round, current.id)
+    if buttons[1].button(t("close_round_button"), key="close_round", disabled=current.status != "open"):
+        run_action(close_round, current.id)
+    if buttons[2].button(
+        t("reveal_round_button"), key="reveal_round", disabled=current.status in ("draft", "revealed")
+    ):
+        run_action(reveal_round, current.id)
+    widgets.round_table(rows)
+
+
 def live_round() -> None:
     with db.read() as session:
         rounds = host_rounds(session, code, token)
@@ -139,22 +168,7 @@ def live_round() -> None:
             st.caption(t("secret_prompt_is"))
             st.text(current.secret_prompt)
     with board_column:
-        widgets.countdown(current)
-        buttons = st.columns(3)
-        if buttons[0].button(
-            t("start_round_button"),
-            key="start_round",
-            disabled=current.status != "draft" or current.target_status != "ready",
-        ):
-            run_action(start_round, current.id)
-        if buttons[1].button(t("close_round_button"), key="close_round", disabled=current.status != "open"):
-            run_action(close_round, current.id)
-        if buttons[2].button(
-            t("reveal_round_button"), key="reveal_round", disabled=current.status in ("draft", "revealed")
-        ):
-            run_action(reveal_round, current.id)
-        with db.read() as session:
-            widgets.round_table(round_leaderboard(session, current.id))
+        round_controls(round_signature(current))
     if current.status == "revealed":
         with db.read() as session:
             items = host_gallery(session, code, token, current.id)

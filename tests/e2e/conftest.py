@@ -44,5 +44,19 @@ def browser():
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
+        yield PatientBrowser(launched)
         launched.close()
+
+
+class PatientBrowser:
+    """The browser, whose contexts wait up to 90 s for a page: with a server, a worker and
+    six live pages on two cores, a page load can take tens of seconds under CI load."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.set_default_navigation_timeout(90_000)
+        context.set_default_timeout(90_000)
+        return context
