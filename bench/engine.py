@@ -31,6 +31,7 @@ from bench.report import percentile, print_table, write_json
 from bench.scratch import machine
 from engine.diffusion import DTYPES, SpeedOptions, default_dtype, resolve_device
 from engine.registry import LoadedEngine
+from engine.safety import ClipConceptCheck
 from engine.scorers import ClipScorer
 from engine.worker import generate_and_score
 
@@ -113,7 +114,7 @@ def run_worker_way(
     start = time.perf_counter()
     for first in range(0, len(prompts), batch):
         chunk = list(prompts[first : first + batch])
-        chunk_images, chunk_scores = generate_and_score(loaded, target_features, chunk, SEED, size)
+        chunk_images, chunk_scores, _flags = generate_and_score(loaded, target_features, chunk, SEED, size)
         done = time.perf_counter() - start
         images += chunk_images
         scores += chunk_scores
@@ -152,6 +153,7 @@ def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
         ),
         scorer=make_scorer(clip, device=setup.device, dtype=torch.float32),
     )
+    worker_scorer = make_scorer(clip, device=setup.device, dtype=setup.dtype)
     worker_engine = LoadedEngine(
         engine="worker",
         generator=make_generator(
@@ -164,7 +166,9 @@ def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
             max_batch=setup.batch,
             name="worker",
         ),
-        scorer=make_scorer(clip, device=setup.device, dtype=setup.dtype),
+        scorer=worker_scorer,
+        # The real engine's output check (sd-turbo ships no safety checker): zero-shot CLIP.
+        image_check=ClipConceptCheck(worker_scorer),
     )
     return seed_engine, worker_engine
 

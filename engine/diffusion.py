@@ -101,6 +101,12 @@ class DiffusersGenerator:
         max_batch: int = 8,
     ) -> None:
         pipeline.set_progress_bar_config(disable=True)
+        # A shipped safety checker is run by engine/safety.py after generation, on every
+        # engine the same way; inside the pipeline it would only black out the image.
+        self.safety_checker = getattr(pipeline, "safety_checker", None)
+        self.feature_extractor = getattr(pipeline, "feature_extractor", None)
+        if self.safety_checker is not None:
+            pipeline.safety_checker = None
         if tiny_vae is not None:
             # TAESD: the same latents, decoded by a network ~50x smaller than the SD VAE.
             pipeline.vae = tiny_vae

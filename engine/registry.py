@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from config import Settings
 from engine.base import EngineUnavailable, Generator, Scorer
 from engine.diffusion import DiffusersGenerator, SpeedOptions, default_dtype, resolve_device
+from engine.safety import ClipConceptCheck, DiffusersSafetyCheck, ImageCheck, NoCheck
 from engine.scorers import ClassicScorer, ClipScorer
 from engine.sketch import SketchGenerator
 from engine.tiny import ensure_tiny_models
@@ -21,6 +22,8 @@ class LoadedEngine:
     engine: str  # the resolved engine name: diffusers | sketch | tiny
     generator: Generator
     scorer: Scorer
+    # The output check every image passes before it is stored (engine/safety.py).
+    image_check: ImageCheck = field(default_factory=NoCheck)
 
 
 def default_scorer(engine: str) -> str:
@@ -36,6 +39,7 @@ class EngineRegistry:
         self.dtype = default_dtype(self.device)
         self._generators: dict[str, Generator] = {}
         self._scorers: dict[str, Scorer] = {}
+        self._checks: dict[str, ImageCheck] = {}
         self._auto: str | None = None
         self.notes: list[str] = []
         self._lock = threading.Lock()
@@ -108,6 +112,24 @@ class EngineRegistry:
                 raise EngineUnavailable(f"Unknown scorer {name!r}")
         return self._scorers[key]
 
+    def image_check(self, engine: str) -> ImageCheck:
+        """The real engine's images are checked: by the model's own safety checker when it
+        ships one, else zero-shot with the CLIP model. The sketch engine draws shapes, and the
+        tiny models' random weights draw noise: nothing to check."""
+        if engine not in self._checks:
+            if engine != "diffusers":
+                self._checks[engine] = NoCheck()
+            else:
+                generator = self.generator(engine)
+                shipped = getattr(generator, "safety_checker", None), getattr(generator, "feature_extractor", None)
+                if shipped[0] is not None and shipped[1] is not None:
+                    check: ImageCheck = DiffusersSafetyCheck(*shipped, device=self.device, dtype=self.dtype)
+                else:
+                    check = ClipConceptCheck(self.scorer("clip", engine=engine))
+                log.info("images of engine %s are checked by %s", engine, check.name)
+                self._checks[engine] = check
+        return self._checks[engine]
+
     def load(self, engine: str, scorer: str) -> LoadedEngine:
         with self._lock:
             resolved = self.resolve(engine)
@@ -115,4 +137,5 @@ class EngineRegistry:
                 engine=resolved,
                 generator=self.generator(resolved),
                 scorer=self.scorer(scorer, engine=resolved),
+                image_check=self.image_check(resolved),
             )

@@ -59,11 +59,15 @@ def generate_splitting(loaded: LoadedEngine, prompts: Sequence[str], seed: int, 
 
 def generate_and_score(
     loaded: LoadedEngine, target: Any, prompts: Sequence[str], seed: int, size: int
-) -> tuple[list[Image.Image], list[float]]:
+) -> tuple[list[Image.Image], list[float], list[bool]]:
     """The hot path, shared by the worker and `python -m bench.engine`: one pipeline call for
-    the batch, one batched scorer call against the target's cached features."""
+    the batch, one batched scorer call against the target's cached features, and the output
+    check (engine/safety.py) on the same features. Returns images, scores, and flags."""
     images = generate_splitting(loaded, prompts, seed, size)
-    return images, loaded.scorer.similarity(target, loaded.scorer.embed(images))
+    features = loaded.scorer.embed(images)
+    scores = loaded.scorer.similarity(target, features)
+    flags = loaded.image_check.flagged(images, features if loaded.scorer.name == "clip" else None)
+    return images, scores, flags
 
 
 class Worker:
@@ -204,7 +208,7 @@ class Worker:
         try:
             round_, loaded = self._engine_for(round_id)
             target = self.target_features(round_, loaded)
-            images, scores = generate_and_score(
+            images, scores, flags = generate_and_score(
                 loaded, target, [j.prompt for j in jobs], round_.seed, round_.image_size
             )
         except Exception as error:
@@ -214,9 +218,15 @@ class Worker:
                 for job in jobs:
                     finish_job(session, job.id, self.worker_id, status="failed", error=reason)
             return
-        pngs = [encode_png(image) for image in images]
+        pngs = [None if flagged else encode_png(image) for image, flagged in zip(images, flags, strict=True)]
         with self.database.write() as session:
             for job, png, score in zip(jobs, pngs, scores, strict=True):
+                if png is None:
+                    # Flagged by the output check: the image is never stored, so it can never
+                    # be shown or exported; the attempt counts, with no score.
+                    log.warning("attempt %s blocked by the %s check", job.id, loaded.image_check.name)
+                    finish_job(session, job.id, self.worker_id, status="blocked", error="image flagged")
+                    continue
                 finish_job(
                     session,
                     job.id,

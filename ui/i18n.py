@@ -96,7 +96,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "queued": "In the queue: position {position}",
         "running": "Drawing your image…",
         "failed": "This attempt failed: {error}. It did not use up an attempt.",
-        "blocked": "This attempt was blocked.",
+        "blocked": (
+            "The picture drawn from this prompt did not pass the safety check, so nobody will "
+            "see it. It used up an attempt: describe the picture another way."
+        ),
         "refused": (
             "This prompt uses a word that is not allowed in class, so it was not drawn. "
             "It did not use up an attempt: try describing the picture another way."
