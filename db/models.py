@@ -44,6 +44,8 @@ class Game(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The host's own blocked words for this game, one per line, on top of the defaults.
     blocked_words: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Whether students get a hint after each attempt (the host can turn hints off).
+    hints_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class Player(Base):
@@ -59,6 +61,8 @@ class Player(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when the host removes the player: their token stops working.
     kicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The AI opponent: a player no one can log in as, whose prompts the worker writes.
+    is_ai: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ImageBlob(Base):
@@ -98,6 +102,10 @@ class Round(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The AI opponent, once the host adds it: pending -> writing -> done | failed. A worker
+    # writes its prompt from the target image, then queues it like a student's attempt.
+    ai_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    ai_worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     game: Mapped[Game] = relationship()
 
@@ -131,6 +139,12 @@ class Submission(Base):
     image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), nullable=True)
     worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the engine was given when it is not the prompt itself (a Korean prompt translated).
+    engine_prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # JSON written with the score: each word's effect and at most one hint (engine/feedback.py).
+    feedback: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # How close the prompt's meaning is to the secret prompt (0-100); shown after the reveal.
+    prompt_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

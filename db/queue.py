@@ -62,6 +62,8 @@ def finish_job(
     image_png: bytes | None = None,
     size: int = 0,
     error: str | None = None,
+    feedback: str | None = None,
+    prompt_similarity: float | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Store one result, only if this worker still holds the job: a worker presumed dead whose
@@ -75,7 +77,15 @@ def finish_job(
     stored = session.execute(
         update(Submission)
         .where(Submission.id == job_id, Submission.status == "running", Submission.worker_id == worker_id)
-        .values(status=status, score=score, image_id=image_id, error=error, finished_at=now or utcnow())
+        .values(
+            status=status,
+            score=score,
+            image_id=image_id,
+            error=error,
+            feedback=feedback,
+            prompt_similarity=prompt_similarity,
+            finished_at=now or utcnow(),
+        )
     ).rowcount
     if not stored and image_id is not None:
         session.delete(blob)
@@ -94,20 +104,41 @@ def claim_target(session: Session, worker_id: str) -> int | None:
     return row.id if row else None
 
 
+def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
+    """Take one round whose AI opponent must write its prompt (its target must be ready)."""
+    pending = (
+        select(Round.id)
+        .where(Round.ai_status == "pending", Round.target_status == "ready")
+        .order_by(Round.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        update(Round)
+        .where(Round.id == pending, Round.ai_status == "pending")
+        .values(ai_status="writing", ai_worker_id=worker_id)
+        .returning(Round.id)
+    ).first()
+    return row.id if row else None
+
+
 def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetime | None = None) -> int:
     """Queue again the jobs of workers that stopped heartbeating (all running jobs when
     `lease` is None: the embedded worker is the only one, and it has just started)."""
     now = now or utcnow()
     job_filter = [Submission.status == "running"]
     target_filter = [Round.target_status == "generating"]
+    ai_filter = [Round.ai_status == "writing"]
     if lease is not None:
         alive = select(WorkerStatus.id).where(WorkerStatus.heartbeat_at > now - lease)
         job_filter.append(Submission.worker_id.not_in(alive))
         target_filter.append(Round.target_worker_id.not_in(alive))
+        ai_filter.append(Round.ai_worker_id.not_in(alive))
     jobs = session.execute(
         update(Submission).where(*job_filter).values(status="queued", worker_id=None, started_at=None)
     ).rowcount
     session.execute(update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None))
+    session.execute(update(Round).where(*ai_filter).values(ai_status="pending", ai_worker_id=None))
     return jobs
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -24,11 +25,22 @@ from PIL import Image
 
 from config import Settings, load_settings
 from db.models import Game, ImageBlob, Round
-from db.queue import ClaimedJob, claim_jobs, claim_target, finish_job, heartbeat, requeue_abandoned
+from db.queue import (
+    ClaimedJob,
+    claim_ai_prompt,
+    claim_jobs,
+    claim_target,
+    finish_job,
+    heartbeat,
+    requeue_abandoned,
+)
 from db.session import Database, open_database
+from engine.ai_player import compose_clip_prompt, describe_sketch
 from engine.base import EngineUnavailable
+from engine.feedback import Coach, Review, clip_of
 from engine.imaging import decode_image, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
+from game.coaching import fail_ai_attempt, submit_ai_attempt
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +100,7 @@ class Worker:
         self.sole_worker = sole_worker
         self.batch_size = max(1, settings.batch_size)
         self._target_features: dict[tuple[int, str], Any] = {}
+        self._coaches: dict[tuple[int, str], Coach] = {}
         self.lease = timedelta(seconds=settings.worker_lease_s)
         self.heartbeat_every_s = min(HEARTBEAT_EVERY_S, settings.worker_lease_s / 3)
         self.stop_event = threading.Event()
@@ -151,6 +164,11 @@ class Worker:
             self.prepare_target(round_id)
             return 1
         with self.database.write() as session:
+            round_id = claim_ai_prompt(session, self.worker_id)
+        if round_id is not None:
+            self.write_ai_prompt(round_id)
+            return 1
+        with self.database.write() as session:
             jobs = claim_jobs(session, self.worker_id, self.batch_size)
         if not jobs:
             return 0
@@ -194,14 +212,56 @@ class Worker:
             ready = session.get(Round, round_id)
             ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
 
+    def target_image(self, round_: Round) -> Image.Image:
+        with self.database.read() as session:
+            return decode_image(session.get(ImageBlob, round_.target_image_id).data)
+
     def target_features(self, round_: Round, loaded: LoadedEngine) -> Any:
         """Embedded once per round and scorer, then reused for every attempt."""
         key = (round_.id, loaded.scorer.name)
         if key not in self._target_features:
-            with self.database.read() as session:
-                data = session.get(ImageBlob, round_.target_image_id).data
-            self._target_features[key] = loaded.scorer.embed([decode_image(data)])[0]
+            self._target_features[key] = loaded.scorer.embed([self.target_image(round_)])[0]
         return self._target_features[key]
+
+    def clip_for(self, loaded: LoadedEngine) -> Any:
+        """The CLIP model for feedback and the AI: the scorer's, or none on the sketch engine."""
+        if loaded.engine == "sketch":
+            return clip_of(loaded.scorer)
+        return clip_of(loaded.scorer) or self.registry.scorer("clip", engine=loaded.engine)
+
+    def coach(self, round_: Round, loaded: LoadedEngine) -> Coach:
+        key = (round_.id, loaded.scorer.name)
+        if key not in self._coaches:
+            clip = self.clip_for(loaded)
+            features = self.target_features(round_, loaded) if clip is loaded.scorer else None
+            self._coaches[key] = Coach(self.target_image(round_), round_.secret_prompt, clip, features)
+        return self._coaches[key]
+
+    def reviews(
+        self, round_: Round, loaded: LoadedEngine, prompts: list[str], images: list[Image.Image]
+    ) -> list[Review | None]:
+        """Word feedback and hints are a bonus: if they fail, the scores still count."""
+        try:
+            return list(self.coach(round_, loaded).review(prompts, images))
+        except Exception:
+            log.exception("feedback failed for round %s", round_.id)
+            return [None] * len(prompts)
+
+    def write_ai_prompt(self, round_id: int) -> None:
+        """The AI opponent writes its prompt from the target, then queues it like a student."""
+        try:
+            round_, loaded = self._engine_for(round_id)
+            target = self.target_image(round_)
+            clip = self.clip_for(loaded)
+            prompt = compose_clip_prompt(clip, target) if clip is not None else describe_sketch(target)
+        except Exception:
+            log.exception("the AI could not write a prompt for round %s", round_id)
+            with self.database.write() as session:
+                fail_ai_attempt(session, round_id)
+            return
+        log.info("AI prompt for round %s: %s", round_id, prompt)
+        with self.database.write() as session:
+            submit_ai_attempt(session, round_id, prompt)
 
     def process(self, jobs: list[ClaimedJob]) -> None:
         round_id = jobs[0].round_id
@@ -219,8 +279,9 @@ class Worker:
                     finish_job(session, job.id, self.worker_id, status="failed", error=reason)
             return
         pngs = [None if flagged else encode_png(image) for image, flagged in zip(images, flags, strict=True)]
+        reviews = self.reviews(round_, loaded, [j.prompt for j in jobs], images)
         with self.database.write() as session:
-            for job, png, score in zip(jobs, pngs, scores, strict=True):
+            for job, png, score, review in zip(jobs, pngs, scores, reviews, strict=True):
                 if png is None:
                     # Flagged by the output check: the image is never stored, so it can never
                     # be shown or exported; the attempt counts, with no score.
@@ -235,6 +296,8 @@ class Worker:
                     score=round(score, 2),
                     image_png=png,
                     size=round_.image_size,
+                    feedback=json.dumps(review.feedback, ensure_ascii=False) if review else None,
+                    prompt_similarity=review.prompt_similarity if review else None,
                 )
 
 

@@ -20,6 +20,8 @@ from game.views import GameView, PlayerView
 TITLE_MAX = 120
 NICKNAME_MAX = 24
 IMAGE_SIZES = (256, 384, 512, 768)
+# The AI opponent's name: no student may pass for it on the leaderboard.
+RESERVED_NICKNAMES = {"ai", "a.i.", "인공지능"}
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ def clean_nickname(raw: str) -> str:
         raise InvalidInput("nickname_empty")
     if len(nickname) > NICKNAME_MAX:
         raise InvalidInput("nickname_too_long", maximum=NICKNAME_MAX)
+    if fold_key(nickname).strip(" 🤖") in RESERVED_NICKNAMES:
+        raise InvalidInput("nickname_reserved", nickname=nickname)
     return nickname
 
 

@@ -13,7 +13,7 @@ from db.models import Player, Round, Submission
 from game.errors import NotAllowed
 from game.games import load_game, require_host
 from game.submissions import COUNTED_STATUSES
-from game.views import GalleryItem, GameRow, RoundRow
+from game.views import GalleryItem, GameRow, RevealView, RoundRow
 
 _visible_done = and_(Submission.status == "done", Submission.hidden.is_(False))
 
@@ -23,17 +23,17 @@ def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
     used = func.count(case((Submission.status.in_(COUNTED_STATUSES), Submission.id)))
     first_best_at = func.min(case((_visible_done, Submission.finished_at)))
     rows = session.execute(
-        select(Player.id, Player.nickname, best.label("best"), used.label("used"), first_best_at)
+        select(Player.id, Player.nickname, best.label("best"), used.label("used"), first_best_at, Player.is_ai)
         .join(Submission, Submission.player_id == Player.id)
         .where(Submission.round_id == round_id, Player.kicked_at.is_(None))
-        .group_by(Player.id, Player.nickname)
+        .group_by(Player.id, Player.nickname, Player.is_ai)
     ).all()
     ordered = sorted(
         rows,
         key=lambda r: (r.best is None, -(r.best or 0.0), r[4] is None, r[4] or 0, r.nickname),
     )
     return [
-        RoundRow(rank=i, player_id=r.id, nickname=r.nickname, best_score=r.best, attempts_used=r.used)
+        RoundRow(rank=i, player_id=r.id, nickname=r.nickname, best_score=r.best, attempts_used=r.used, is_ai=r.is_ai)
         for i, r in enumerate(ordered, start=1)
     ]
 
@@ -46,7 +46,7 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
     games the database holds (bench/RESULTS.md: leaderboard as the database grows).
     """
     players = session.execute(
-        select(Player.id, Player.nickname).where(Player.game_id == game_id, Player.kicked_at.is_(None))
+        select(Player.id, Player.nickname, Player.is_ai).where(Player.game_id == game_id, Player.kicked_at.is_(None))
     ).all()
     bests = session.execute(
         select(Submission.player_id, func.max(Submission.score))
@@ -66,6 +66,7 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
             nickname=p.nickname,
             total_score=round(totals.get(p.id, 0.0), 2),
             rounds_scored=rounds.get(p.id, 0),
+            is_ai=p.is_ai,
         )
         for i, p in enumerate(ordered, start=1)
     ]
@@ -80,6 +81,8 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
             Submission.image_id,
             Submission.attempt_no,
             Submission.player_id,
+            Submission.prompt_similarity,
+            Player.is_ai,
         )
         .join(Player, Player.id == Submission.player_id)
         .where(
@@ -103,6 +106,8 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
                 score=row.score,
                 image_id=row.image_id,
                 attempt_no=row.attempt_no,
+                is_ai=row.is_ai,
+                prompt_similarity=row.prompt_similarity,
             )
         )
     return items
@@ -123,3 +128,22 @@ def host_gallery(session: Session, code: str, host_token: str | None, round_id: 
     if round_ is None or round_.game_id != game.id:
         raise NotAllowed("round_not_found")
     return _best_per_player(session, round_id)
+
+
+def reveal_summary(session: Session, code: str, round_id: int, host_token: str | None = None) -> RevealView:
+    """Target, secret prompt, the best student and the AI side by side: after the reveal for
+    everyone, before it for the host only."""
+    game = load_game(session, code)
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.game_id != game.id:
+        raise NotAllowed("round_not_found")
+    if round_.status != "revealed":
+        require_host(session, code, host_token)
+    items = _best_per_player(session, round_id)
+    return RevealView(
+        round_number=round_.number,
+        target_image_id=round_.target_image_id,
+        secret_prompt=round_.secret_prompt,
+        best_student=next((item for item in items if not item.is_ai), None),
+        ai=next((item for item in items if item.is_ai), None),
+    )

@@ -58,6 +58,7 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
         ends_at=round_.ends_at,
         seconds_left=seconds_left,
         secret_prompt=round_.secret_prompt if show_secret else None,
+        ai_status=round_.ai_status,
     )
 
 
@@ -124,7 +125,7 @@ def create_round(
     return round_view(round_, now, for_host=True)
 
 
-def _host_round(session: Session, code: str, host_token: str | None, round_id: int) -> Round:
+def host_round(session: Session, code: str, host_token: str | None, round_id: int) -> Round:
     game = require_host(session, code, host_token)
     round_ = session.get(Round, round_id, with_for_update=True)
     if round_ is None or round_.game_id != game.id:
@@ -134,7 +135,7 @@ def _host_round(session: Session, code: str, host_token: str | None, round_id: i
 
 def _started_host_round(session: Session, code: str, host_token: str | None, round_id: int, now: datetime) -> Round:
     """A round the host has started, with the timer's verdict written."""
-    round_ = _host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, host_token, round_id)
     settle(round_, now)
     if round_.status == "draft":
         raise NotAllowed("round_not_started")
@@ -145,7 +146,7 @@ def start_round(
     session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     now = now or utcnow()
-    round_ = _host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, host_token, round_id)
     settle(round_, now)
     if round_.status != "draft":
         raise NotAllowed("round_already_started")

@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Player, Round, Submission
+from db.models import Game, Player, Round, Submission
 from db.types import utcnow
 from game.blocklist import game_blocklist
 from game.errors import NotAllowed
 from game.games import game_view, load_game, load_player, player_view
 from game.rounds import clean_prompt, current_round, settle
-from game.views import PlayerRoundState, SubmissionView
+from game.views import Feedback, Hint, PlayerRoundState, SubmissionView, WordEffect
 
+# Word effects (x 100 cosine) smaller than this are shown as neutral.
+NEUTRAL_BAND = 0.3
 # A failed attempt (the machine's fault, not the student's) does not use up an attempt.
 COUNTED_STATUSES = ("queued", "running", "done", "blocked")
 PENDING_STATUSES = ("queued", "running")
 
 
-def submission_view(submission: Submission, queue_position: int | None = None) -> SubmissionView:
+def word_effect(word: str, effect: Any) -> WordEffect:
+    """Stored as [word, number] (CLIP) or [word, label] (sketch)."""
+    if isinstance(effect, str):
+        return WordEffect(word, effect)
+    value = float(effect)
+    label = "helped" if value >= NEUTRAL_BAND else "hurt" if value <= -NEUTRAL_BAND else "neutral"
+    return WordEffect(word, label, value)
+
+
+def parse_feedback(raw: str | None, *, hints: bool) -> Feedback | None:
+    if not raw:
+        return None
+    data = json.loads(raw)
+    hint = data.get("hint") if hints else None
+    return Feedback(
+        kind=data.get("kind", "clip"),
+        words=[word_effect(word, effect) for word, effect in data.get("words", [])],
+        hint=Hint(hint["key"], {k: str(v) for k, v in hint.get("params", {}).items()}) if hint else None,
+    )
+
+
+def submission_view(
+    submission: Submission, queue_position: int | None = None, *, hints: bool = True, revealed: bool = False
+) -> SubmissionView:
     return SubmissionView(
         id=submission.id,
         round_id=submission.round_id,
@@ -34,6 +61,9 @@ def submission_view(submission: Submission, queue_position: int | None = None) -
         created_at=submission.created_at,
         finished_at=submission.finished_at,
         queue_position=queue_position,
+        feedback=parse_feedback(submission.feedback, hints=hints),
+        prompt_similarity=submission.prompt_similarity if revealed else None,
+        engine_prompt=submission.engine_prompt,
     )
 
 
@@ -70,6 +100,14 @@ def submit_prompt(
         settle(round_, now)
     if round_ is None or round_.status != "open":
         raise NotAllowed("round_not_open")
+    return queue_attempt(session, game, player, round_, prompt, now)
+
+
+def queue_attempt(
+    session: Session, game: Game, player: Player, round_: Round, prompt: str, now: datetime
+) -> SubmissionView:
+    """The one path every attempt takes, a student's or the AI's: one pending attempt at a
+    time, the attempt limit, the blocklist, then the queue (same seed, same scoring)."""
     pending = session.scalar(
         select(func.count())
         .select_from(Submission)
@@ -135,7 +173,9 @@ def player_state(
         )
         for row in rows:
             position = queue_position(session, row.id) if row.status == "queued" else None
-            submissions.append(submission_view(row, position))
+            submissions.append(
+                submission_view(row, position, hints=game.hints_enabled, revealed=round_.status == "revealed")
+            )
         used = sum(1 for s in submissions if s.status in COUNTED_STATUSES)
     return PlayerRoundState(
         game=game_view(game),

@@ -48,10 +48,33 @@ class RoundView:
     seconds_left: int | None
     # None unless the round is revealed or the viewer is the host.
     secret_prompt: str | None
+    # The AI opponent: None (not added), pending, writing, done, failed.
+    ai_status: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+
+@dataclass(frozen=True)
+class WordEffect:
+    word: str
+    # helped | hurt | neutral (CLIP: leave-one-word-out), understood | ignored | filler (sketch)
+    effect: str
+    value: float | None = None  # CLIP: how much the word moved the prompt toward the target
+
+
+@dataclass(frozen=True)
+class Hint:
+    key: str  # an i18n key: hint_colour, hint_shape, hint_subject, hint_more_words
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    kind: str  # clip | sketch
+    words: list[WordEffect]
+    hint: Hint | None  # None when the host turned hints off, or there is nothing to say
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,10 @@ class SubmissionView:
     created_at: datetime
     finished_at: datetime | None
     queue_position: int | None  # 1 = next to be generated; None unless queued
+    feedback: Feedback | None = None
+    # Similarity of the prompt to the secret prompt: None until the reveal (it would leak it).
+    prompt_similarity: float | None = None
+    engine_prompt: str | None = None  # what the engine drew, when not the prompt (translation)
 
 
 @dataclass(frozen=True)
@@ -89,6 +116,7 @@ class RoundRow:
     nickname: str
     best_score: float | None
     attempts_used: int
+    is_ai: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,7 @@ class GameRow:
     nickname: str
     total_score: float
     rounds_scored: int
+    is_ai: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +136,19 @@ class GalleryItem:
     score: float
     image_id: int
     attempt_no: int
+    is_ai: bool = False
+    prompt_similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class RevealView:
+    """The reveal, side by side: target and secret prompt, the best student, the AI."""
+
+    round_number: int
+    target_image_id: int | None
+    secret_prompt: str | None
+    best_student: GalleryItem | None
+    ai: GalleryItem | None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,94 @@
+"""The AI opponent and the hints switch: host actions, checked here like every other.
+
+The host asks for an AI player; a worker (which holds the models) writes its prompt from the
+target image and hands it to `submit_ai_attempt`, which queues it through the same path as a
+student's attempt: same seed, same scoring, same leaderboard, marked as AI.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Game, Player, Round
+from db.types import utcnow
+from game.errors import NotAllowed
+from game.games import require_host
+from game.rounds import host_round, round_view, settle
+from game.submissions import queue_attempt
+from game.tokens import hash_token
+from game.views import RoundView, SubmissionView
+
+AI_NICKNAME = "AI"
+# No typed nickname folds to this key (clean_text removes control characters), so no student
+# can take the AI's name, and the AI can never collide with a student.
+AI_NICKNAME_KEY = "\x00ai"
+
+
+def add_ai_player(
+    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    now = now or utcnow()
+    round_ = host_round(session, code, host_token, round_id)
+    settle(round_, now)
+    if round_.status == "revealed":
+        raise NotAllowed("ai_after_reveal")
+    if round_.ai_status in ("pending", "writing", "done"):
+        raise NotAllowed("ai_already_added")
+    round_.ai_status, round_.ai_worker_id = "pending", None  # a worker picks it up
+    return round_view(round_, now, for_host=True)
+
+
+def ai_player(session: Session, game: Game, now: datetime) -> Player:
+    player = session.scalar(select(Player).where(Player.game_id == game.id, Player.is_ai.is_(True)))
+    if player is None:
+        player = Player(
+            game_id=game.id,
+            nickname=AI_NICKNAME,
+            nickname_key=AI_NICKNAME_KEY,
+            # A token nobody is ever given: no one can play as the AI.
+            token_hash=hash_token(secrets.token_urlsafe(32)),
+            joined_at=now,
+            is_ai=True,
+        )
+        session.add(player)
+        session.flush()
+    return player
+
+
+def submit_ai_attempt(
+    session: Session, round_id: int, prompt: str, now: datetime | None = None
+) -> SubmissionView | None:
+    """Called by the worker with the prompt it wrote. None when the round was revealed in the
+    meantime (the AI must not play once the secret is out)."""
+    now = now or utcnow()
+    round_ = session.get(Round, round_id, with_for_update=True)
+    if round_ is None:
+        return None
+    settle(round_, now)
+    if round_.status == "revealed" or round_.ai_status != "writing":
+        round_.ai_status = "failed" if round_.status == "revealed" else round_.ai_status
+        return None
+    game = session.get(Game, round_.game_id)
+    submission = queue_attempt(session, game, ai_player(session, game, now), round_, prompt[:300], now)
+    round_.ai_status = "done"
+    return submission
+
+
+def fail_ai_attempt(session: Session, round_id: int) -> None:
+    round_ = session.get(Round, round_id)
+    if round_ is not None and round_.ai_status == "writing":
+        round_.ai_status = "failed"
+
+
+def set_hints(session: Session, code: str, host_token: str | None, enabled: bool) -> bool:
+    game = require_host(session, code, host_token)
+    game.hints_enabled = bool(enabled)
+    return game.hints_enabled
+
+
+def hints_enabled(session: Session, code: str, host_token: str | None) -> bool:
+    return require_host(session, code, host_token).hints_enabled
