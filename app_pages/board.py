@@ -4,7 +4,7 @@ import streamlit as st
 
 from game.errors import GameError
 from game.games import find_game
-from game.ranking import game_leaderboard, reveal_gallery, round_leaderboard
+from game.ranking import game_leaderboard, reveal_gallery, reveal_summary, round_leaderboard
 from game.rounds import current_round
 from game.views import RoundView
 from ui import widgets
@@ -55,7 +55,9 @@ def live_tables(shown: tuple[int, str, int | None] | None) -> None:
 
 with db.read() as session:
     shown_round = current_round(session, game.id)
-    gallery = reveal_gallery(session, code, shown_round.id) if shown_round and shown_round.status == "revealed" else []
+    revealed = shown_round is not None and shown_round.status == "revealed"
+    gallery = reveal_gallery(session, code, shown_round.id) if revealed else []
+    summary = reveal_summary(session, code, shown_round.id) if revealed else None
 st.title(widgets.md(game.title))
 st.caption(join_link(game.code))
 if shown_round is None:
@@ -70,6 +72,6 @@ with tables_column:
     live_tables(round_signature(shown_round))
 if shown_round.status == "revealed":
     with st.container(key="reveal"):
-        widgets.reveal(shown_round)
+        widgets.reveal_side_by_side(db, summary)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, gallery)

@@ -5,9 +5,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from config import ENGINES, SCORERS
+from game.coaching import add_ai_player, hints_enabled, set_hints
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_host
 from game.presets import PRESETS
-from game.ranking import host_gallery, round_leaderboard
+from game.ranking import host_gallery, reveal_summary, round_leaderboard
 from game.rounds import close_round, create_round, host_rounds, reveal_round, start_round
 from game.views import RoundView
 from ui import widgets
@@ -146,7 +147,29 @@ def round_controls(shown: tuple[int, str, str]) -> None:
         t("reveal_round_button"), key="reveal_round", disabled=current.status in ("draft", "revealed")
     ):
         run_action(reveal_round, current.id)
+    ai_controls(current)
     widgets.round_table(rows)
+
+
+def ai_controls(current: RoundView) -> None:
+    """The AI opponent: a button until it is added, then what it is doing."""
+    if current.ai_status in (None, "failed"):
+        if current.ai_status == "failed":
+            st.warning(t("ai_status_failed"))
+        if st.button(
+            t("add_ai_button"), key="add_ai_player", help=t("ai_explain"), disabled=current.status == "revealed"
+        ):
+            run_action(add_ai_player, current.id)
+    else:
+        st.caption("🤖 " + t(f"ai_status_{current.ai_status}"))
+
+
+def hints_switch() -> None:
+    with db.read() as session:
+        enabled = hints_enabled(session, code, token)
+    wanted = st.toggle(t("hints_toggle"), value=enabled, key="hints_enabled")
+    if wanted != enabled and widgets.write(db, lambda session: set_hints(session, code, token, wanted)) is not None:
+        st.rerun()
 
 
 def live_round() -> None:
@@ -172,6 +195,8 @@ def live_round() -> None:
     if current.status == "revealed":
         with db.read() as session:
             items = host_gallery(session, code, token, current.id)
+            summary = reveal_summary(session, code, current.id, token)
+        widgets.reveal_side_by_side(db, summary)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, items)
 
@@ -192,6 +217,7 @@ with db.read() as session:
 st.title(widgets.md(game.title))
 engine_banner()
 join_panel(game.code)
+hints_switch()
 st.divider()
 live_round()
 st.divider()

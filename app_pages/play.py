@@ -4,9 +4,10 @@ import streamlit as st
 
 from game.errors import GameError
 from game.games import find_game, join_game
-from game.ranking import reveal_gallery
+from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
-from game.views import PlayerRoundState
+from game.text import has_hangul
+from game.views import PlayerRoundState, SubmissionView
 from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code, player_token, remember
@@ -52,18 +53,41 @@ def load_state() -> PlayerRoundState | GameError | None:
         return error
 
 
+def latest_scored(state: PlayerRoundState) -> SubmissionView | None:
+    scored = [s for s in state.submissions if s.status == "done" and s.feedback is not None]
+    return scored[-1] if scored else None
+
+
+def attempt_feedback(submission: SubmissionView, latest: bool) -> None:
+    """Coloured words for every scored attempt; the hint for the latest one only."""
+    if submission.feedback is None:
+        return
+    st.caption(t("word_feedback_header"))
+    widgets.word_feedback(submission.feedback, "word_feedback" if latest else f"word_feedback_{submission.attempt_no}")
+    if latest:
+        widgets.hint(submission.feedback)
+
+
 def attempt_list(state: PlayerRoundState) -> None:
     if not state.submissions:
         return
     st.subheader(t("your_attempts"))
+    latest = latest_scored(state)
     for submission in reversed(state.submissions):
         with st.container(border=True):
             image_column, text_column = st.columns([1, 2])
             with text_column:
                 st.caption(t("col_attempt") + f" {submission.attempt_no}")
                 st.text(submission.prompt)
+                if has_hangul(submission.prompt):
+                    st.caption(t("korean_prompt_note"))
+                if submission.engine_prompt:
+                    st.caption(t("translated_as", text=widgets.md(submission.engine_prompt)))
                 if submission.status == "done" and submission.score is not None:
                     st.metric(t("col_score"), f"{submission.score:.2f}")
+                    if submission.prompt_similarity is not None:
+                        st.caption(t("your_prompt_similarity", value=f"{submission.prompt_similarity:.2f}"))
+                    attempt_feedback(submission, latest is not None and submission.id == latest.id)
                 elif submission.status == "queued":
                     st.info(t("queued", position=submission.queue_position))
                 elif submission.status == "running":
@@ -114,8 +138,6 @@ def round_panel(state: PlayerRoundState) -> None:
     with target_column:
         st.subheader(t("round_header", number=round_.number))
         widgets.image(db, round_.target_image_id, caption=t("target_caption"))
-    if round_.status == "revealed":
-        widgets.reveal(round_)
 
 
 def attempts_panel(state: PlayerRoundState) -> None:
@@ -123,6 +145,10 @@ def attempts_panel(state: PlayerRoundState) -> None:
     round_ = state.round
     if round_ is None:
         return
+    if round_.status == "revealed":
+        with db.read() as session:
+            summary = reveal_summary(session, code, round_.id)
+        widgets.reveal_side_by_side(db, summary)
     attempt_list(state)
     if round_.status == "revealed":
         with db.read() as session:

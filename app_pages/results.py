@@ -1,10 +1,14 @@
 """Results for the host: tables per round and for the game, and the downloads."""
 
+import altair as alt
+import pandas as pd
 import streamlit as st
 
-from game.exports import results_zip, standings_csv, submissions_csv
+from game.exports import learning_records_csv, results_zip, standings_csv, submissions_csv
 from game.games import find_game, is_host
 from game.ranking import game_leaderboard, round_leaderboard
+from game.records import LearningRecord, learning_records
+from game.report import REPORT_KEYS, report_html
 from game.rounds import host_rounds
 from ui import widgets
 from ui.i18n import t
@@ -26,10 +30,65 @@ with db.read() as session:
     per_round = {r.id: round_leaderboard(session, r.id) for r in rounds}
     submissions = submissions_csv(session, code, token)
     standings_file = standings_csv(session, code, token)
-    archive = results_zip(session, code, token)
+    labels = {key: t(key) for key in REPORT_KEYS}
+    archive = results_zip(session, code, token, labels)
+    records = learning_records(session, code, token)
+    records_file = learning_records_csv(session, code, token)
+    report = report_html(session, code, token, labels)
+
+
+def records_frame(round_records: list[LearningRecord]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("col_player"): widgets.player_name(r.nickname, r.is_ai),
+                t("col_attempt"): a.attempt_no,
+                t("col_score"): a.score,
+                t("col_words"): a.word_count,
+            }
+            for r in round_records
+            for a in r.attempts
+        ]
+    )
+
+
+def round_charts(round_records: list[LearningRecord]) -> None:
+    """Score per attempt, a line per student; and the round's score distribution."""
+    frame = records_frame(round_records)
+    player, attempt, score = t("col_player"), t("col_attempt"), t("col_score")
+    lines = (
+        alt.Chart(frame, title=t("chart_scores_header"))
+        .mark_line(point=True)
+        .encode(x=alt.X(f"{attempt}:O"), y=alt.Y(f"{score}:Q"), color=f"{player}:N", tooltip=[player, attempt, score])
+    )
+    distribution = (
+        alt.Chart(frame, title=t("chart_distribution_header"))
+        .mark_bar()
+        .encode(x=alt.X(f"{score}:Q", bin=alt.Bin(maxbins=10)), y="count()")
+    )
+    left, right = st.columns(2)
+    left.altair_chart(lines, width="stretch")
+    right.altair_chart(distribution, width="stretch")
+
+
+def records_table(round_records: list[LearningRecord]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col_player"): [widgets.player_name(r.nickname, r.is_ai) for r in round_records],
+                t("col_attempts"): [len(r.attempts) for r in round_records],
+                t("col_words"): [" → ".join(str(a.word_count) for a in r.attempts) for r in round_records],
+                t("col_first"): [r.first_score for r in round_records],
+                t("col_best"): [r.best_score for r in round_records],
+                t("col_improvement"): [r.improvement for r in round_records],
+            }
+        ),
+        hide_index=True,
+    )
+
 
 st.title(t("results_header") + " — " + widgets.md(game.title))
-downloads = st.columns(3)
+downloads = st.columns(5)
 downloads[0].download_button(
     t("download_submissions"),
     submissions,
@@ -51,6 +110,20 @@ downloads[2].download_button(
     "application/zip",
     key="download_zip",
 )
+downloads[3].download_button(
+    t("download_records"),
+    records_file,
+    f"promptmatch-{game.code}-learning-records.csv",
+    "text/csv",
+    key="download_records_csv",
+)
+downloads[4].download_button(
+    t("download_report"),
+    report,
+    f"promptmatch-{game.code}-report.html",
+    "text/html",
+    key="download_report_html",
+)
 
 st.header(t("game_leaderboard"))
 widgets.game_table(standings)
@@ -59,3 +132,10 @@ for round_ in rounds:
     if round_.secret_prompt:
         st.text(round_.secret_prompt)
     widgets.round_table(per_round[round_.id])
+    round_records = [r for r in records if r.round_number == round_.number]
+    st.markdown(f"**{widgets.md(t('records_header'))}**")
+    if not round_records:
+        st.caption(t("no_records_yet"))
+        continue
+    records_table(round_records)
+    round_charts(round_records)

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from db.models import ImageBlob, Player, Round, Submission
 from game.games import require_host
 from game.ranking import game_leaderboard
+from game.records import RECORD_COLUMNS, learning_records, record_rows
+from game.report import report_html
 
 SUBMISSION_COLUMNS = (
     "game_code",
@@ -95,18 +98,29 @@ def standings_csv(session: Session, code: str, host_token: str | None) -> bytes:
     return _csv(STANDINGS_COLUMNS, rows)
 
 
+def learning_records_csv(session: Session, code: str, host_token: str | None) -> bytes:
+    return _csv(RECORD_COLUMNS, record_rows(learning_records(session, code, host_token)))
+
+
 def _file_part(text: str) -> str:
     """A name safe in any file system and ZIP tool, keeping letters of any script."""
     cleaned = re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_")
     return cleaned[:40] or "player"
 
 
-def results_zip(session: Session, code: str, host_token: str | None) -> bytes:
+def results_zip(
+    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
+) -> bytes:
+    """Both CSVs, the learning records, every image, and the HTML report when the caller
+    gives its labels (the UI's language)."""
     game = require_host(session, code, host_token)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("submissions.csv", submissions_csv(session, code, host_token))
         archive.writestr("standings.csv", standings_csv(session, code, host_token))
+        archive.writestr("learning_records.csv", learning_records_csv(session, code, host_token))
+        if report_labels is not None:
+            archive.writestr("report.html", report_html(session, code, host_token, report_labels))
         rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
         for round_ in rounds:
             if round_.target_image_id is not None:

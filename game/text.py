@@ -42,3 +42,8 @@ def clean_text(raw: str) -> str:
 def fold_key(text: str) -> str:
     """Compare names the way people read them: case- and width-insensitive."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+def has_hangul(text: str) -> bool:
+    """Korean syllables or jamo: the real text encoder reads English only."""
+    return any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f" for ch in text)

@@ -143,7 +143,7 @@ def test_results_page_is_host_only_and_offers_downloads(db, worker) -> None:
     app = page("results", code=classroom.code, host=classroom.host)
     assert not app.exception
     labels = [e.proto.label for e in app.get("download_button")]
-    assert len(labels) == 3
+    assert len(labels) == 5
 
 
 def test_a_teacher_pin_is_needed_to_create_a_game(db, monkeypatch) -> None:
