@@ -68,11 +68,14 @@ def status_text(status: str) -> str:
 
 
 def _ranked_table(columns: dict[str, list[object]]) -> None:
-    """A static table (crisp on a projector), ranked; cells are shown as text, never markup."""
+    """A static table (crisp on a projector), ranked. st.table renders its cells as markdown
+    (a browser test saw "**Joon**" turn bold), so every text cell is escaped: names show
+    literally."""
     if not columns[t("col_rank")]:
         st.caption(t("no_players_yet"))
         return
-    st.table(pd.DataFrame(columns).set_index(t("col_rank")))
+    escaped = {name: [md(v) if isinstance(v, str) else v for v in values] for name, values in columns.items()}
+    st.table(pd.DataFrame(escaped).set_index(t("col_rank")))
 
 
 def player_name(nickname: str, is_ai: bool) -> str:

@@ -1,0 +1,146 @@
+"""What a student's browser receives, recorded in a real browser.
+
+Before the reveal nothing sent to a student (websocket messages, images) holds the secret
+prompt or another player's prompt or image; and a nickname or prompt that looks like HTML or
+markdown is shown literally everywhere, with no script run.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import Classroom, wait_until
+from PIL import Image
+from playwright.sync_api import Page, expect
+from servers import streamlit_server
+
+from db.models import ImageBlob, Submission
+from db.session import open_database
+from game.rounds import reveal_round
+from game.submissions import submit_prompt
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "three small yellow stars on a navy background"
+MINA_PROMPT = "a green triangle with zebrawords"
+EVIL_NAME = "**Joon** <i>x</i>"  # nicknames have at most 24 characters
+MARKDOWN_PROMPT = "**bold** <img src=x onerror=alert(1)> red circle"
+
+
+def key(page: Page, name: str, inner: str = ""):
+    return page.locator(f".st-key-{name} {inner}".strip())
+
+
+class Recorder:
+    """Every websocket frame a page receives, the media it loads, and any dialog."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.frames: list[bytes] = []
+        self.media: set[str] = set()
+        self.dialogs: list[str] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        page.on("response", lambda response: self._response(response.url))
+        page.on("dialog", self._dialog)
+
+    def _frame(self, payload: str | bytes) -> None:
+        self.frames.append(payload.encode() if isinstance(payload, str) else payload)
+
+    def _response(self, url: str) -> None:
+        if "/media/" in url:
+            self.media.add(url)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def received(self, text: str) -> bool:
+        return any(text.encode() in frame for frame in self.frames)
+
+    def pictures(self) -> list[np.ndarray]:
+        pictures = []
+        for url in sorted(self.media):
+            response = self.page.request.get(url)
+            if response.ok and response.headers.get("content-type", "").startswith("image/"):
+                pictures.append(np.asarray(Image.open(io.BytesIO(response.body())).convert("RGB")))
+        return pictures
+
+
+def same_picture(shown: np.ndarray, original: np.ndarray) -> bool:
+    """Streamlit may re-encode a picture (JPEG): alike within a few levels on average."""
+    if shown.shape != original.shape:
+        return False
+    return float(np.abs(shown.astype(np.int16) - original.astype(np.int16)).mean()) < 4
+
+
+def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(tmp_path: Path, browser) -> None:
+    url = f"sqlite:///{tmp_path / 'game.db'}"
+    db = open_database(url)
+    classroom = Classroom(db)
+    round_id = classroom.round(prompt=SECRET, start=False)
+    mina = classroom.join("Mina")
+
+    with streamlit_server(tmp_path, database_url=url, engine="sketch", worker="thread") as server:
+        student = browser.new_context().new_page()
+        seen = Recorder(student)
+        student.goto(f"{server}/play?code={classroom.code}")  # the first page starts the worker
+        wait_until(classroom.target_ready, 60, "the embedded worker to draw the target")
+        classroom.start_all()
+        with db.write() as s:
+            submit_prompt(s, classroom.code, mina, MINA_PROMPT)
+        key(student, "nickname", "input").fill(EVIL_NAME)
+        key(student, "join", "button").click()
+        key(student, "prompt", "textarea").fill(MARKDOWN_PROMPT)
+        key(student, "prompt", "textarea").press("Tab")
+        key(student, "submit", "button").click()
+        expect(student.get_by_text("Score", exact=True)).to_have_count(1, timeout=60_000)
+        board = browser.new_context().new_page()
+        projector = Recorder(board)
+        board.goto(f"{server}/board?code={classroom.code}")
+        expect(key(board, "round_leaderboard")).to_contain_text("Mina", timeout=60_000)
+        expect(key(board, "round_leaderboard")).to_contain_text(EVIL_NAME)
+        student.wait_for_timeout(3_000)  # a few polls of both pages
+
+        with db.read() as s:
+            mina_image = s.get(
+                ImageBlob, s.query(Submission).filter(Submission.prompt == MINA_PROMPT).one().image_id
+            ).data
+        mina_pixels = np.asarray(Image.open(io.BytesIO(mina_image)).convert("RGB"))
+        for recorded in (seen, projector):
+            assert recorded.frames, "the websocket recording caught nothing"
+            assert not recorded.received(SECRET) and not recorded.received("navy background")
+            assert not recorded.received(MINA_PROMPT) and not recorded.received("zebrawords")
+            assert recorded.media, "no image was loaded at all"
+            assert not any(same_picture(p, mina_pixels) for p in recorded.pictures()), (
+                "another player's picture reached the page before the reveal"
+            )
+        assert not seen.received(MINA_PROMPT)
+
+        with db.write() as s:
+            reveal_round(s, classroom.code, classroom.host, round_id)
+        expect(key(student, "reveal_compare")).to_contain_text(SECRET, timeout=60_000)
+        # The recording does see them once they are public: the checks above could fail.
+        expect(student.get_by_text(MINA_PROMPT).first).to_be_visible(timeout=60_000)
+        assert seen.received(SECRET) and seen.received(MINA_PROMPT)
+        assert any(same_picture(p, mina_pixels) for p in seen.pictures())
+        results = browser.new_context().new_page()
+        host_seen = Recorder(results)
+        results.goto(f"{server}/results?code={classroom.code}&host={classroom.host}")
+        expect(results.get_by_text(EVIL_NAME).first).to_be_visible(timeout=60_000)
+        board.reload()
+        expect(key(board, "reveal")).to_contain_text(MARKDOWN_PROMPT, timeout=60_000)
+        for page in (student, board, results):
+            # Shown literally: the markup is text, no <img src=x> element, no <strong>bold</strong>.
+            expect(page.get_by_text(EVIL_NAME).first).to_be_visible()
+            if page is not results:  # the results page shows prompts in the downloads only
+                expect(page.get_by_text(MARKDOWN_PROMPT).first).to_be_visible()
+            assert page.locator("img[src='x']").count() == 0
+            assert page.locator("strong", has_text="bold").count() == 0
+            assert page.locator("strong", has_text="Joon").count() == 0
+            assert page.locator("i", has_text="x").count() == 0
+        expect(student.get_by_text(MARKDOWN_PROMPT).first).to_be_visible()
+        assert seen.dialogs == [] and projector.dialogs == [] and host_seen.dialogs == []
+    db.dispose()
