@@ -40,6 +40,8 @@ class Settings:
     teacher_pin: str | None
     blocklist_file: str | None
     language: str
+    # A transformers seq2seq model for Korean -> English prompts, used only if it is local.
+    translation_model_id: str
     poll_interval_s: float
     public_url: str | None
 
@@ -81,6 +83,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         teacher_pin=get("TEACHER_PIN", "") or None,
         blocklist_file=get("BLOCKLIST_FILE", "") or None,
         language=get("LANGUAGE", "en"),
+        translation_model_id=get("TRANSLATION_MODEL_ID", "Helsinki-NLP/opus-mt-ko-en"),
         poll_interval_s=float(get("POLL_INTERVAL", "0.2")),
         public_url=get("PUBLIC_URL", "") or None,
     )

@@ -64,6 +64,7 @@ def finish_job(
     error: str | None = None,
     feedback: str | None = None,
     prompt_similarity: float | None = None,
+    engine_prompt: str | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Store one result, only if this worker still holds the job: a worker presumed dead whose
@@ -84,6 +85,7 @@ def finish_job(
             error=error,
             feedback=feedback,
             prompt_similarity=prompt_similarity,
+            engine_prompt=engine_prompt,
             finished_at=now or utcnow(),
         )
     ).rowcount

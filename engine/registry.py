@@ -13,6 +13,7 @@ from engine.safety import ClipConceptCheck, DiffusersSafetyCheck, ImageCheck, No
 from engine.scorers import ClassicScorer, ClipScorer
 from engine.sketch import SketchGenerator
 from engine.tiny import ensure_tiny_models
+from engine.translate import Translator
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class EngineRegistry:
         self._generators: dict[str, Generator] = {}
         self._scorers: dict[str, Scorer] = {}
         self._checks: dict[str, ImageCheck] = {}
+        self._translator: Translator | bool | None = False  # False: not tried yet
         self._auto: str | None = None
         self.notes: list[str] = []
         self._lock = threading.Lock()
@@ -129,6 +131,12 @@ class EngineRegistry:
                 log.info("images of engine %s are checked by %s", engine, check.name)
                 self._checks[engine] = check
         return self._checks[engine]
+
+    def translator(self) -> Translator | None:
+        """Korean -> English, if the model is on this machine (tried once)."""
+        if self._translator is False:
+            self._translator = Translator.from_pretrained(self.settings.translation_model_id, device=self.device)
+        return self._translator or None
 
     def load(self, engine: str, scorer: str) -> LoadedEngine:
         with self._lock:

@@ -41,6 +41,7 @@ from engine.feedback import Coach, Review, clip_of
 from engine.imaging import decode_image, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
 from game.coaching import fail_ai_attempt, submit_ai_attempt
+from game.text import has_hangul
 
 log = logging.getLogger(__name__)
 
@@ -263,14 +264,25 @@ class Worker:
         with self.database.write() as session:
             submit_ai_attempt(session, round_id, prompt)
 
+    def translations(self, loaded: LoadedEngine, prompts: list[str]) -> list[str | None]:
+        """English for the Korean prompts, when a translation model is here; else None each.
+        The sketch engine reads its own word list, so it is given the prompt as written."""
+        korean = [i for i, prompt in enumerate(prompts) if has_hangul(prompt)]
+        translator = self.registry.translator() if korean and loaded.engine != "sketch" else None
+        result: list[str | None] = [None] * len(prompts)
+        if translator is not None:
+            for i, english in zip(korean, translator.translate([prompts[i] for i in korean]), strict=True):
+                result[i] = english or None
+        return result
+
     def process(self, jobs: list[ClaimedJob]) -> None:
         round_id = jobs[0].round_id
         try:
             round_, loaded = self._engine_for(round_id)
             target = self.target_features(round_, loaded)
-            images, scores, flags = generate_and_score(
-                loaded, target, [j.prompt for j in jobs], round_.seed, round_.image_size
-            )
+            translations = self.translations(loaded, [j.prompt for j in jobs])
+            prompts = [translated or j.prompt for j, translated in zip(jobs, translations, strict=True)]
+            images, scores, flags = generate_and_score(loaded, target, prompts, round_.seed, round_.image_size)
         except Exception as error:
             log.exception("batch of %d failed", len(jobs))
             reason = readable(error)
@@ -279,9 +291,9 @@ class Worker:
                     finish_job(session, job.id, self.worker_id, status="failed", error=reason)
             return
         pngs = [None if flagged else encode_png(image) for image, flagged in zip(images, flags, strict=True)]
-        reviews = self.reviews(round_, loaded, [j.prompt for j in jobs], images)
+        reviews = self.reviews(round_, loaded, prompts, images)
         with self.database.write() as session:
-            for job, png, score, review in zip(jobs, pngs, scores, reviews, strict=True):
+            for job, png, score, review, translated in zip(jobs, pngs, scores, reviews, translations, strict=True):
                 if png is None:
                     # Flagged by the output check: the image is never stored, so it can never
                     # be shown or exported; the attempt counts, with no score.
@@ -298,6 +310,7 @@ class Worker:
                     size=round_.image_size,
                     feedback=json.dumps(review.feedback, ensure_ascii=False) if review else None,
                     prompt_similarity=review.prompt_similarity if review else None,
+                    engine_prompt=translated,
                 )
 
 
