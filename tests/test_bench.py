@@ -93,3 +93,31 @@ def test_the_cpu_speed_settings_differ_from_the_gpu_ones() -> None:
     assert cpu.decode_one_by_one and cpu.flush_denormal
     assert not gpu.decode_one_by_one and not gpu.flush_denormal
     assert cpu.channels_last and gpu.channels_last and not gpu.compile
+
+
+def test_the_quantized_text_encoder_gives_each_prompt_the_embedding_it_gets_alone() -> None:
+    """int8 dynamic quantization scales activations over the whole input: batched, a prompt's
+    embedding would depend on its batch-mates. Fairness: it must not."""
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    from engine.diffusion import quantized_text_encoder
+
+    torch.manual_seed(0)
+    config = CLIPTextConfig(
+        vocab_size=300, hidden_size=64, intermediate_size=128, num_attention_heads=4, num_hidden_layers=2
+    )
+    encoder = CLIPTextModel(config).eval()
+    ids = torch.randint(0, 299, (4, 77))
+    ids[0] = 5  # a row of small values beside rows of large ones: different scales per row
+    with torch.inference_mode():
+        full = encoder(ids)[0]
+    quantized = quantized_text_encoder(encoder)
+    with torch.inference_mode():
+        batched = quantized(ids)[0]
+        alone = [quantized(ids[i : i + 1])[0][0] for i in range(len(ids))]
+        shuffled = quantized(ids[[2, 0, 3, 1]])[0]
+    for i in range(len(ids)):
+        assert torch.equal(batched[i], alone[i])
+    assert torch.equal(shuffled[1], batched[0])
+    assert torch.nn.functional.cosine_similarity(batched.flatten(1), full.flatten(1)).min() > 0.99
