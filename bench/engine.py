@@ -133,6 +133,7 @@ class Setup:
     vae: str
     compile: bool
     channels_last: bool
+    quantize_text_encoder: bool | None = None  # None: the worker's default for the device
 
 
 def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
@@ -161,7 +162,12 @@ def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
             device=setup.device,
             dtype=setup.dtype,
             steps=setup.steps,
-            speed=SpeedOptions.for_device(setup.device, compile=setup.compile, channels_last=setup.channels_last),
+            speed=SpeedOptions.for_device(
+                setup.device,
+                compile=setup.compile,
+                channels_last=setup.channels_last,
+                quantize_text_encoder=setup.quantize_text_encoder,
+            ),
             tiny_vae=build_tiny_vae() if setup.vae == "tiny" else None,
             max_batch=setup.batch,
             name="worker",
@@ -217,6 +223,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--vae", choices=["full", "tiny"], default="full")
     parser.add_argument("--compile", action="store_true", help="torch.compile the UNet and the VAE decoder")
     parser.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--quantize-text-encoder",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="int8 text encoder (default: on for the CPU, as the worker does)",
+    )
     parser.add_argument("--modes", nargs="+", default=["seed", "sequential", "batched"])
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
@@ -235,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
         vae=args.vae,
         compile=args.compile,
         channels_last=args.channels_last,
+        quantize_text_encoder=args.quantize_text_encoder,
     )
     torch.set_grad_enabled(False)
     print(machine())
