@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from db.models import ImageBlob, Round, Submission, WorkerStatus
@@ -94,34 +94,30 @@ def finish_job(
     return bool(stored)
 
 
-def claim_target(session: Session, worker_id: str) -> int | None:
-    """Take one round whose target image must be generated from its secret prompt."""
-    pending = select(Round.id).where(Round.target_status == "pending").order_by(Round.id).limit(1).scalar_subquery()
+def _claim_round(session: Session, waiting: ColumnElement[bool], **claimed: str) -> int | None:
+    """Take the oldest round matching `waiting`, setting `claimed` on it; one worker wins."""
+    oldest = select(Round.id).where(waiting).order_by(Round.id).limit(1).scalar_subquery()
     row = session.execute(
-        update(Round)
-        .where(Round.id == pending, Round.target_status == "pending")
-        .values(target_status="generating", target_worker_id=worker_id)
-        .returning(Round.id)
+        update(Round).where(Round.id == oldest, waiting).values(**claimed).returning(Round.id)
     ).first()
     return row.id if row else None
+
+
+def claim_target(session: Session, worker_id: str) -> int | None:
+    """Take one round whose target image must be generated from its secret prompt."""
+    return _claim_round(
+        session, Round.target_status == "pending", target_status="generating", target_worker_id=worker_id
+    )
 
 
 def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
     """Take one round whose AI opponent must write its prompt (its target must be ready)."""
-    pending = (
-        select(Round.id)
-        .where(Round.ai_status == "pending", Round.target_status == "ready")
-        .order_by(Round.id)
-        .limit(1)
-        .scalar_subquery()
+    return _claim_round(
+        session,
+        and_(Round.ai_status == "pending", Round.target_status == "ready"),
+        ai_status="writing",
+        ai_worker_id=worker_id,
     )
-    row = session.execute(
-        update(Round)
-        .where(Round.id == pending, Round.ai_status == "pending")
-        .values(ai_status="writing", ai_worker_id=worker_id)
-        .returning(Round.id)
-    ).first()
-    return row.id if row else None
 
 
 def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetime | None = None) -> int:

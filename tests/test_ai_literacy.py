@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import Classroom, drain
 
+from db.queue import claim_ai_prompt
 from db.session import Database
 from engine.worker import Worker
 from game.coaching import add_ai_player, set_hints
@@ -174,3 +175,15 @@ def test_prompt_similarity_to_the_secret_stays_hidden_until_the_reveal(classroom
     with classroom.db.read() as s:
         (after,) = player_state(s, classroom.code, mina).submissions
     assert after.prompt_similarity == pytest.approx(100 * 2 * 3 / (3 + 6), abs=0.01)  # 3 shared words of 3 and 6
+
+
+def test_an_ai_prompt_taken_by_a_worker_that_died_is_written_by_the_next(classroom: Classroom, worker: Worker) -> None:
+    round_id = classroom.round(worker)
+    add_ai(classroom, round_id)
+    with classroom.db.write() as s:
+        assert claim_ai_prompt(s, "worker-that-dies") == round_id
+        assert claim_ai_prompt(s, "another-worker") is None  # taken once
+    worker.recover()  # the embedded worker restarting: whatever was in hand is pending again
+    drain(worker)
+    with classroom.db.read() as s:
+        assert [r.is_ai for r in round_leaderboard(s, round_id)] == [True]
