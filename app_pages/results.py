@@ -4,11 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from game.exports import learning_records_csv, results_zip, standings_csv, submissions_csv
+from game.exports import result_files
 from game.games import find_game, is_host
 from game.ranking import game_leaderboard, round_leaderboard
 from game.records import LearningRecord, learning_records
-from game.report import REPORT_KEYS, report_html
+from game.report import REPORT_KEYS
 from game.rounds import host_rounds
 from ui import widgets
 from ui.i18n import t
@@ -28,13 +28,8 @@ with db.read() as session:
     rounds = host_rounds(session, code, token)
     standings = game_leaderboard(session, game.id)
     per_round = {r.id: round_leaderboard(session, r.id) for r in rounds}
-    submissions = submissions_csv(session, code, token)
-    standings_file = standings_csv(session, code, token)
-    labels = {key: t(key) for key in REPORT_KEYS}
-    archive = results_zip(session, code, token, labels)
     records = learning_records(session, code, token)
-    records_file = learning_records_csv(session, code, token)
-    report = report_html(session, code, token, labels)
+    files = result_files(session, code, token, {key: t(key) for key in REPORT_KEYS})
 
 
 def records_frame(round_records: list[LearningRecord]) -> pd.DataFrame:
@@ -91,35 +86,35 @@ st.title(t("results_header") + " — " + widgets.md(game.title))
 downloads = st.columns(5)
 downloads[0].download_button(
     t("download_submissions"),
-    submissions,
+    files.submissions_csv,
     f"promptmatch-{game.code}-submissions.csv",
     "text/csv",
     key="download_submissions_csv",
 )
 downloads[1].download_button(
     t("download_standings"),
-    standings_file,
+    files.standings_csv,
     f"promptmatch-{game.code}-standings.csv",
     "text/csv",
     key="download_standings_csv",
 )
 downloads[2].download_button(
     t("download_zip"),
-    archive,
+    files.zip,
     f"promptmatch-{game.code}.zip",
     "application/zip",
     key="download_zip",
 )
 downloads[3].download_button(
     t("download_records"),
-    records_file,
+    files.learning_records_csv,
     f"promptmatch-{game.code}-learning-records.csv",
     "text/csv",
     key="download_records_csv",
 )
 downloads[4].download_button(
     t("download_report"),
-    report,
+    files.report_html,
     f"promptmatch-{game.code}-report.html",
     "text/html",
     key="download_report_html",

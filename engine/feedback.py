@@ -82,8 +82,11 @@ class Coach:
             self.target_shapes = [shape_word(b) for b in blobs if not (b.width > 0.95 and b.fill > 0.9)]
 
     def review(self, prompts: Sequence[str], images: Sequence[Image.Image]) -> list[Review]:
-        words = self._clip_word_effects(prompts) if self.clip is not None else [sketch_words(p) for p in prompts]
-        similarities = self._prompt_similarities(prompts)
+        if self.clip is not None:
+            words, similarities = self._clip_review(prompts)
+        else:
+            words = [sketch_words(p) for p in prompts]
+            similarities = [word_overlap(p, self.secret_prompt) if self.secret_prompt else None for p in prompts]
         return [
             Review(
                 feedback={"kind": "clip" if self.clip else "sketch", "words": w, "hint": self.hint(p, image)},
@@ -92,10 +95,9 @@ class Coach:
             for p, image, w, s in zip(prompts, images, words, similarities, strict=True)
         ]
 
-    # -- words -------------------------------------------------------------------------------
-    def _clip_word_effects(self, prompts: Sequence[str]) -> list[list[list[Any]]]:
-        """One batched text encoding for the whole batch: each prompt, then each prompt with
-        one word left out."""
+    def _clip_review(self, prompts: Sequence[str]) -> tuple[list[list[list[Any]]], list[float | None]]:
+        """Word effects and similarity to the secret prompt from one batched text encoding:
+        each prompt, then each prompt with one word left out."""
         texts: list[str] = []
         spans = []
         for prompt in prompts:
@@ -103,20 +105,19 @@ class Coach:
             spans.append((len(texts), words))
             texts.append(" ".join(words))
             texts += [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-        similarities = (self.clip.embed_text(texts) @ self.target_features) * 100  # type: ignore[union-attr]
-        results = []
+        features = self.clip.embed_text(texts)  # type: ignore[union-attr]
+        to_target = (features @ self.target_features) * 100
+        effects, similarities = [], []
         for start, words in spans:
-            whole = float(similarities[start])
-            results.append([[w, round(whole - float(similarities[start + 1 + i]), 2)] for i, w in enumerate(words)])
-        return results
-
-    def _prompt_similarities(self, prompts: Sequence[str]) -> list[float | None]:
-        if not self.secret_prompt:
-            return [None] * len(prompts)  # an uploaded target has no prompt to compare with
-        if self.secret_features is not None:
-            cosines = self.clip.embed_text(list(prompts)) @ self.secret_features  # type: ignore[union-attr]
-            return [round(to_percent(float(c)), 2) for c in cosines]
-        return [word_overlap(p, self.secret_prompt) for p in prompts]
+            whole = float(to_target[start])
+            effects.append([[w, round(whole - float(to_target[start + 1 + i]), 2)] for i, w in enumerate(words)])
+            # An uploaded target has no secret prompt to compare with.
+            similarities.append(
+                round(to_percent(float(features[start] @ self.secret_features)), 2)
+                if self.secret_features is not None
+                else None
+            )
+        return effects, similarities
 
     # -- hint --------------------------------------------------------------------------------
     def hint(self, prompt: str, image: Image.Image) -> dict[str, Any] | None:

@@ -119,7 +119,8 @@ class ClipConceptCheck:
 
 
 class DiffusersSafetyCheck:
-    """The safety checker Stable Diffusion 1.x ships (a CLIP ViT-L with concept embeddings)."""
+    """The safety checker Stable Diffusion 1.x ships (a CLIP ViT-L with concept embeddings),
+    taken from the loaded pipeline (engine/diffusion.py) with its feature extractor."""
 
     name = "diffusers-safety-checker"
 
@@ -128,22 +129,6 @@ class DiffusersSafetyCheck:
         self.feature_extractor = feature_extractor
         self.device = device
         self.dtype = dtype
-
-    @classmethod
-    def from_pretrained(
-        cls, model_id: str, *, device: str, dtype: torch.dtype, local_files_only: bool
-    ) -> DiffusersSafetyCheck:
-        """Raises OSError when the model has no safety checker (e.g. sd-turbo)."""
-        from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
-        from transformers import CLIPImageProcessor
-
-        checker = StableDiffusionSafetyChecker.from_pretrained(
-            model_id, subfolder="safety_checker", local_files_only=local_files_only
-        )
-        extractor = CLIPImageProcessor.from_pretrained(
-            model_id, subfolder="feature_extractor", local_files_only=local_files_only
-        )
-        return cls(checker, extractor, device=device, dtype=dtype)
 
     @torch.inference_mode()
     def flagged(self, images: Sequence[Image.Image], clip_features: Sequence[Any] | None = None) -> list[bool]:

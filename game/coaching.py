@@ -69,8 +69,10 @@ def submit_ai_attempt(
     if round_ is None:
         return None
     settle(round_, now)
-    if round_.status == "revealed" or round_.ai_status != "writing":
-        round_.ai_status = "failed" if round_.status == "revealed" else round_.ai_status
+    if round_.ai_status != "writing":  # a worker presumed dead: another took the job over
+        return None
+    if round_.status == "revealed":
+        round_.ai_status = "failed"
         return None
     game = session.get(Game, round_.game_id)
     submission = queue_attempt(session, game, ai_player(session, game, now), round_, prompt[:300], now)

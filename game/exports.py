@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -108,26 +109,62 @@ def _file_part(text: str) -> str:
     return cleaned[:40] or "player"
 
 
+@dataclass(frozen=True)
+class ResultFiles:
+    """Every download of the results page, each made once (the ZIP holds the others)."""
+
+    submissions_csv: bytes
+    standings_csv: bytes
+    learning_records_csv: bytes
+    report_html: str
+    zip: bytes
+
+
+def _documents(
+    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None
+) -> dict[str, bytes]:
+    documents = {
+        "submissions.csv": submissions_csv(session, code, host_token),
+        "standings.csv": standings_csv(session, code, host_token),
+        "learning_records.csv": learning_records_csv(session, code, host_token),
+    }
+    if report_labels is not None:
+        documents["report.html"] = report_html(session, code, host_token, report_labels).encode("utf-8")
+    return documents
+
+
+def result_files(session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str]) -> ResultFiles:
+    documents = _documents(session, code, host_token, report_labels)
+    return ResultFiles(
+        submissions_csv=documents["submissions.csv"],
+        standings_csv=documents["standings.csv"],
+        learning_records_csv=documents["learning_records.csv"],
+        report_html=documents["report.html"].decode("utf-8"),
+        zip=_zip(session, require_host(session, code, host_token).id, documents),
+    )
+
+
 def results_zip(
     session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
 ) -> bytes:
     """Both CSVs, the learning records, every image, and the HTML report when the caller
     gives its labels (the UI's language)."""
     game = require_host(session, code, host_token)
+    return _zip(session, game.id, _documents(session, code, host_token, report_labels))
+
+
+def _zip(session: Session, game_id: int, documents: Mapping[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("submissions.csv", submissions_csv(session, code, host_token))
-        archive.writestr("standings.csv", standings_csv(session, code, host_token))
-        archive.writestr("learning_records.csv", learning_records_csv(session, code, host_token))
-        if report_labels is not None:
-            archive.writestr("report.html", report_html(session, code, host_token, report_labels))
-        rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
+        for name, data in documents.items():
+            archive.writestr(name, data)
+        rounds = session.scalars(select(Round).where(Round.game_id == game_id).order_by(Round.number))
         for round_ in rounds:
             if round_.target_image_id is not None:
                 blob = session.get(ImageBlob, round_.target_image_id)
                 if blob is not None:
                     archive.writestr(f"round{round_.number:02d}/target.png", blob.data)
-        for submission, player, round_ in _submission_rows(session, game.id):
+        for submission, player, round_ in _submission_rows(session, game_id):
             if submission.image_id is None or submission.status != "done":
                 continue
             blob = session.get(ImageBlob, submission.image_id)
