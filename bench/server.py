@@ -1,0 +1,72 @@
+"""Start the app as `make run` does, for benchmarks and browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from config import PROJECT_DIR
+
+# What `make run` passes to `streamlit run` (see the Makefile).
+APP_ENTRY = "app.py"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(home: Path, **settings: str) -> dict[str, str]:
+    """The environment of a child process: PROMPTMATCH_<NAME> for each keyword; the data
+    directory is `home` unless a `data_dir` keyword says otherwise."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PROMPTMATCH_DATA_DIR=str(home))
+    env.update({f"PROMPTMATCH_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+@contextmanager
+def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run app.py` on a free port of 127.0.0.1; yields its base URL and process.
+    Logs go to home/server-<port>.log."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = app_env(home, public_url=url, **settings)
+    log_path = home / f"server-{port}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / APP_ENTRY)),
+                *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            for _ in range(240):
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                        break
+                except OSError:
+                    if process.poll() is not None:
+                        raise RuntimeError("streamlit exited: " + log_path.read_text()) from None
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError("streamlit did not start: " + log_path.read_text())
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,188 @@
+"""A page as the server sees it: Streamlit's websocket protocol, no browser.
+
+One `PageClient` opens `/_stcore/stream`, asks for a page (`page_name`, query string) and then
+behaves like the real page in a browser, one script run at a time:
+
+- a fragment with `run_every` (an `auto_rerun` message) is rerun at its interval, as the
+  browser's timer does;
+- the live component of `ui/live.py` is found in the page's elements; its data names the
+  change endpoint and the versions the page was drawn at, so the client polls that endpoint
+  and asks for a rerun when a version moves, as the component's JavaScript does;
+- `submit()` sends a form's text and its submit button, as a click does.
+
+Every message is kept with its arrival time, so a benchmark can tell when a text (a score, a
+nickname) first reached the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+LIVE_COMPONENT = "live"  # the name ui/live.py registers its component under (a suffix of it)
+
+
+@dataclass
+class Received:
+    at: float  # time.time()
+    data: bytes
+
+
+@dataclass
+class PageClient:
+    base_url: str  # http://127.0.0.1:8501
+    page: str  # url path of the page: "board", "play", "results"
+    query: str  # "code=ABCDEF&token=…"
+    messages: list[Received] = field(default_factory=list)
+    runs_started: int = 0
+    runs_finished: int = 0
+    first_finished_at: float | None = None
+    widget_ids: dict[str, str] = field(default_factory=dict)  # user key -> widget id
+    _ws: websockets.ClientConnection | None = None
+    _running: bool = False
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    _fragment_timers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _live: dict[str, object] | None = None
+    _live_task: asyncio.Task[None] | None = None
+    _page_hash: str = ""
+    _closed: bool = False
+
+    async def run(self) -> None:
+        url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=120) as ws:
+            self._ws = ws
+            await self._rerun()
+            try:
+                async for raw in ws:
+                    self._receive(raw if isinstance(raw, bytes) else raw.encode())
+            except websockets.ConnectionClosed:
+                pass
+            finally:
+                self._closed = True
+                for task in [*self._fragment_timers.values(), self._live_task]:
+                    if task is not None:
+                        task.cancel()
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._ws is not None:
+            await self._ws.close()
+
+    # -- what the browser sends --------------------------------------------------------------
+    async def _rerun(self, *, fragment_id: str = "", widgets: list[WidgetState] | None = None) -> None:
+        if self._ws is None or self._closed:
+            return
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.page_name = self.page
+        state.page_script_hash = self._page_hash
+        if fragment_id:
+            state.fragment_id = fragment_id
+            state.is_auto_rerun = True
+        for widget in widgets or []:
+            state.widget_states.widgets.append(widget)
+        self._running = True
+        self._idle.clear()
+        self.runs_started += 1
+        await self._ws.send(message.SerializeToString())
+
+    async def submit(self, text_key: str, text: str, button_key: str) -> None:
+        """Type into a form's text box and press its submit button."""
+        await self.wait_idle()
+        widgets = [
+            WidgetState(id=self.widget_ids[text_key], string_value=text),
+            WidgetState(id=self.widget_ids[button_key], trigger_value=True),
+        ]
+        await self._rerun(widgets=widgets)
+
+    async def wait_idle(self, timeout: float = 300) -> None:
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    # -- what the server sends ---------------------------------------------------------------
+    def _receive(self, raw: bytes) -> None:
+        now = time.time()
+        message = ForwardMsg()
+        message.ParseFromString(raw)
+        kind = message.WhichOneof("type")
+        if kind == "delta":
+            self.messages.append(Received(now, raw))
+            self._note_element(message)
+        elif kind == "navigation":
+            for page in message.navigation.app_pages:
+                if page.url_pathname == self.page:
+                    self._page_hash = page.page_script_hash
+        elif kind == "auto_rerun":
+            self._start_fragment_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                timer = self._fragment_timers.pop(fragment_id, None)
+                if timer is not None:
+                    timer.cancel()
+        elif kind == "script_finished":
+            self.runs_finished += 1
+            self.first_finished_at = self.first_finished_at or now
+            self._running = False
+            self._idle.set()
+
+    def _note_element(self, message: ForwardMsg) -> None:
+        element = message.delta.new_element
+        which = element.WhichOneof("type")
+        if which is None:
+            return
+        body = getattr(element, which)
+        widget_id = getattr(body, "id", "")
+        if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+            self.widget_ids[widget_id.rsplit("-", 1)[-1]] = widget_id
+        if which == "bidi_component" and body.component_name.endswith(LIVE_COMPONENT):
+            self._live = json.loads(body.json or "{}")
+            if self._live_task is None:
+                self._live_task = asyncio.create_task(self._poll_live())
+
+    def _start_fragment_timer(self, fragment_id: str, interval_s: float) -> None:
+        if fragment_id in self._fragment_timers:
+            return
+
+        async def tick() -> None:
+            while not self._closed:
+                await asyncio.sleep(interval_s)
+                if not self._running:  # the browser waits for the run in flight
+                    await self._rerun(fragment_id=fragment_id)
+
+        self._fragment_timers[fragment_id] = asyncio.create_task(tick())
+
+    async def _poll_live(self) -> None:
+        """The live component's loop: ask the change endpoint; rerun when a version moved."""
+        while not self._closed:
+            live = self._live or {}
+            await asyncio.sleep(float(live.get("interval_ms", 1000)) / 1000)  # type: ignore[arg-type]
+            if self._running or not live.get("url"):
+                continue
+            try:
+                current = await asyncio.to_thread(_get_json, self.base_url + str(live["url"]))
+            except OSError:
+                continue
+            watched = live.get("versions", {})
+            assert isinstance(watched, dict)
+            if any(current.get(name) != value for name, value in watched.items()):
+                await self._rerun()
+
+    # -- what a benchmark asks ---------------------------------------------------------------
+    def first_seen(self, needle: bytes, after: float) -> float | None:
+        for received in self.messages:
+            if received.at >= after and needle in received.data:
+                return received.at
+        return None
+
+
+def _get_json(url: str) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
