@@ -13,7 +13,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py --server.address 0.0.0.0 --server.port 8501 --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port 8501 --browser.gatherUsageStats false
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,77 +1,118 @@
-"""Projector board: target, countdown, live leaderboards; prompts and images only after the reveal."""
+"""The projector's one page for the whole lesson (1920×1080, read from the back of the room):
+the lobby with the join code, then the round (target, countdown, who has played, the live
+leaderboard), time's up, and the reveal (secret, podium, gallery, standings). It shows no
+prompt and no student's picture before the reveal, and reruns only when the game changes."""
 
 import streamlit as st
 
 from game.errors import GameError
-from game.games import find_game
+from game.games import find_game, lobby_players
+from game.live import game_versions
 from game.ranking import game_leaderboard, reveal_gallery, reveal_summary, round_leaderboard
 from game.rounds import current_round
-from game.views import RoundView
+from game.views import GameView, RoundView
 from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code
-from ui.links import join_link
+from ui.links import join_link, qr_png
+from ui.live import live_page
 from ui.services import database
 
+st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
 db = database()
 code = game_code()
 if not code:
     st.info(t("board_need_code"))
     st.stop()
-try:
-    with db.read() as session:
-        game = find_game(session, code)
-except GameError as error:
-    widgets.show_error(error)
-    st.stop()
-
-
-def round_signature(round_: RoundView | None) -> tuple[int, str, int | None] | None:
-    return (round_.id, round_.status, round_.target_image_id) if round_ else None
-
-
-@st.fragment(run_every="1s")
-def live_tables(shown: tuple[int, str, int | None] | None) -> None:
-    """Polls every second with text only (countdown, leaderboards); reruns the page, which
-    redraws the target and the gallery once, when the round changes."""
-    with db.read() as session:
-        round_ = current_round(session, game.id)
-        round_rows = round_leaderboard(session, round_.id) if round_ else []
-        game_rows = game_leaderboard(session, game.id)
-    if round_signature(round_) != shown:
-        st.rerun(scope="app")
-    round_column, game_column = st.columns([3, 2])
-    with round_column:
-        if round_ is not None:
-            widgets.countdown(round_)
-            st.subheader(t("round_leaderboard"))
-            with st.container(key="round_leaderboard"):
-                widgets.round_table(round_rows)
-    with game_column:
-        st.subheader(t("game_leaderboard"))
-        with st.container(key="game_leaderboard"):
-            widgets.game_table(game_rows)
-
-
 with db.read() as session:
-    shown_round = current_round(session, game.id)
-    revealed = shown_round is not None and shown_round.status == "revealed"
-    gallery = reveal_gallery(session, code, shown_round.id) if revealed else []
-    summary = reveal_summary(session, code, shown_round.id) if revealed else None
-st.title(widgets.md(game.title))
-st.caption(join_link(game.code))
-if shown_round is None:
-    st.info(t("waiting_for_round"))
-    live_tables(None)
-    st.stop()
-st.header(t("round_header", number=shown_round.number) + " — " + widgets.status_text(shown_round.status))
-target_column, tables_column = st.columns([2, 3])
-with target_column:
-    widgets.image(db, shown_round.target_image_id, caption=t("target_caption"))
-with tables_column:
-    live_tables(round_signature(shown_round))
-if shown_round.status == "revealed":
+    # Counters first: a change that lands while the page is drawn makes it draw once more.
+    versions = game_versions(session, code)
+    try:
+        game = find_game(session, code)
+    except GameError as error:
+        widgets.show_error(error)
+        st.stop()
+    shown = current_round(session, game.id)
+    players = lobby_players(session, code)
+    round_rows = round_leaderboard(session, shown.id) if shown else []
+    game_rows = game_leaderboard(session, game.id)
+    revealed = shown is not None and shown.status == "revealed"
+    gallery = reveal_gallery(session, code, shown.id) if revealed else []
+    summary = reveal_summary(session, code, shown.id) if revealed else None
+
+
+def lobby(game: GameView) -> None:
+    """Before the first round: what students need to join, and who already has."""
+    link = join_link(game.code)
+    st.title(widgets.md(game.title))
+    code_column, qr_column = st.columns([3, 2], vertical_alignment="center")
+    with code_column:
+        st.markdown(f"### {widgets.md(t('board_join_with'))}")
+        widgets.big_code(game.code)
+        st.markdown(f"#### {widgets.md(t('board_or_open'))}")
+        st.code(link, language=None)
+    with qr_column:
+        st.image(qr_png(link), width=380)
+    joined_list(players)
+
+
+def joined_list(nicknames: list[str]) -> None:
+    with st.container(key="joined"):
+        st.subheader(t("board_joined", count=len(nicknames)))
+        if nicknames:
+            widgets.name_chips(nicknames)
+        else:
+            st.caption(t("board_nobody_yet"))
+
+
+def join_strip(game: GameView) -> None:
+    """Between rounds, latecomers can still read the code off the wall."""
+    st.caption(t("board_join_strip", code=game.code, link=join_link(game.code)))
+
+
+def playing(round_: RoundView) -> None:
+    st.header(t("round_header", number=round_.number) + " — " + widgets.status_text(round_.status))
+    target_column, side_column = st.columns([5, 4])
+    with target_column:
+        widgets.image(db, round_.target_image_id, width=720)
+    with side_column:
+        live_page(code, versions, countdown=widgets.countdown(round_, size="huge"))
+        if round_.status == "closed":
+            st.markdown(f"# ⏰ {widgets.md(t('time_up'))}")
+        played = [r for r in round_rows if r.attempts_used > 0 and not r.is_ai]
+        st.caption(t("board_played", played=len(played), joined=len(players)))
+        with st.container(key="round_leaderboard"):
+            widgets.round_table(round_rows, big=True)
+
+
+def reveal(round_: RoundView) -> None:
+    st.header(t("round_header", number=round_.number) + " — " + widgets.status_text(round_.status))
+    target_column, secret_column = st.columns([1, 2], vertical_alignment="center")
+    with target_column:
+        widgets.image(db, round_.target_image_id, width=360)
+    with secret_column, st.container(key="secret"):
+        st.caption(t("reveal_secret"))
+        widgets.big_text(summary.secret_prompt if summary and summary.secret_prompt else t("uploaded_target"))
+    widgets.podium(db, gallery, big=True)
     with st.container(key="reveal"):
         widgets.reveal_side_by_side(db, summary)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, gallery)
+    st.subheader(t("game_leaderboard"))
+    with st.container(key="game_leaderboard"):
+        widgets.game_table(game_rows, big=True)
+
+
+if shown is None:
+    lobby(game)
+    live_page(code, versions)
+elif shown.status == "revealed":
+    join_strip(game)
+    reveal(shown)
+    live_page(code, versions)
+else:
+    st.title(widgets.md(game.title))
+    playing(shown)  # with the countdown beside the target
+    with st.container(key="game_leaderboard"):
+        st.subheader(t("game_leaderboard"))
+        widgets.game_table(game_rows, big=True)

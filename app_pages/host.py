@@ -7,14 +7,16 @@ import streamlit as st
 from config import ENGINES, SCORERS
 from game.coaching import add_ai_player, hints_enabled, set_hints
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_host
+from game.live import GameVersions, game_versions
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
-from game.rounds import close_round, create_round, host_rounds, reveal_round, start_round
+from game.rounds import close_round, console_rounds, create_round, reveal_round, start_round
 from game.views import RoundView
 from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code, host_token, remember
-from ui.links import join_link, qr_png
+from ui.links import board_link, is_loopback, join_link, qr_png, results_link
+from ui.live import live_page
 from ui.moderation import moderation_panel
 from ui.services import database, settings, teacher_pin, worker_notes
 
@@ -60,14 +62,13 @@ def join_panel(game_code_: str) -> None:
             st.markdown(f"# `{game_code_}`")
         st.caption(t("join_link_caption"))
         st.code(link, language=None)
+        if is_loopback(link):
+            st.warning(t("loopback_warning"))
         st.info(t("host_link_warning"))
-        st.page_link("app_pages/board.py", label=t("board_link"), icon="📺", query_params={"code": game_code_})
-        st.page_link(
-            "app_pages/results.py",
-            label=t("results_link"),
-            icon="📊",
-            query_params={"code": game_code_, "host": token or ""},
-        )
+        links = st.columns(2)
+        # Both open in a new tab: the console stays where it is.
+        links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
+        links[1].link_button(t("results_link"), results_link(game_code_, token or ""), icon="📊")
     with qr_column:
         st.image(qr_png(link), width=220)
 
@@ -83,14 +84,17 @@ def engine_banner() -> None:
 
 
 def new_round_form() -> None:
+    """Creates a round to start now or later; its boxes empty after use (the console may be
+    projected, and the secret must not stay on screen)."""
     st.subheader(t("new_round_header"))
+    form_no = st.session_state.setdefault("new_round_form_no", 0)
     sources = {"prompt": t("source_prompt"), "preset": t("source_preset"), "upload": t("source_upload")}
     source = st.radio(
         t("target_source_label"), list(sources), format_func=sources.get, horizontal=True, key="target_source"
     )
     secret, preset_id, upload = None, None, None
     if source == "prompt":
-        secret = st.text_area(t("target_prompt_label"), key="target_prompt", max_chars=300)
+        secret = st.text_area(t("target_prompt_label"), key=f"target_prompt_{form_no}", max_chars=300)
     elif source == "preset":
         preset_id = st.selectbox(
             t("target_preset_label"),
@@ -99,8 +103,12 @@ def new_round_form() -> None:
             format_func=lambda pid: next(f"[{p.difficulty}] {p.prompt}" for p in PRESETS if p.id == pid),
         )
     else:
-        upload = st.file_uploader(t("target_upload_label"), type=["png", "jpg", "jpeg", "webp"], key="target_upload")
-    if st.button(t("create_round_button"), key="create_round"):
+        upload = st.file_uploader(
+            t("target_upload_label"), type=["png", "jpg", "jpeg", "webp"], key=f"target_upload_{form_no}"
+        )
+        if upload is not None:
+            st.image(upload.getvalue(), caption=t("upload_preview"), width=220)
+    if st.button(t("create_round_button"), key="create_round", type="primary"):
         if source == "upload" and upload is None:
             st.error(t("upload_missing"))
             return
@@ -112,6 +120,8 @@ def new_round_form() -> None:
             ),
         )
         if created is not None:
+            st.session_state["new_round_form_no"] = form_no + 1
+            st.toast(t("round_created", number=created.number))
             st.rerun()
 
 
@@ -120,48 +130,76 @@ def run_action(action: Callable[..., RoundView], round_id: int) -> None:
         st.rerun()
 
 
-def round_signature(round_: RoundView) -> tuple[int, str, str]:
-    return round_.id, round_.status, round_.target_status
-
-
-@st.fragment(run_every="1s")
-def round_controls(shown: tuple[int, str, str]) -> None:
-    """Polls with text and buttons only; reruns the page (which redraws the target and the
-    gallery once) when the round changes."""
-    with db.read() as session:
-        current = host_rounds(session, code, token)[-1]
-        rows = round_leaderboard(session, current.id)
-    if round_signature(current) != shown:
-        st.rerun(scope="app")
-    widgets.countdown(current)
-    buttons = st.columns(3)
-    if buttons[0].button(
-        t("start_round_button"),
-        key="start_round",
-        disabled=current.status != "draft" or current.target_status != "ready",
-    ):
-        run_action(start_round, current.id)
-    if buttons[1].button(t("close_round_button"), key="close_round", disabled=current.status != "open"):
-        run_action(close_round, current.id)
-    if buttons[2].button(
-        t("reveal_round_button"), key="reveal_round", disabled=current.status in ("draft", "revealed")
-    ):
-        run_action(reveal_round, current.id)
-    ai_controls(current)
-    widgets.round_table(rows)
-
-
-def ai_controls(current: RoundView) -> None:
+def ai_controls(round_: RoundView, key: str) -> None:
     """The AI opponent: a button until it is added, then what it is doing."""
-    if current.ai_status in (None, "failed"):
-        if current.ai_status == "failed":
+    if round_.ai_status in (None, "failed"):
+        if round_.ai_status == "failed":
             st.warning(t("ai_status_failed"))
-        if st.button(
-            t("add_ai_button"), key="add_ai_player", help=t("ai_explain"), disabled=current.status == "revealed"
-        ):
-            run_action(add_ai_player, current.id)
+        if st.button(t("add_ai_button"), key=key, help=t("ai_explain"), disabled=round_.status == "revealed"):
+            run_action(add_ai_player, round_.id)
     else:
-        st.caption("🤖 " + t(f"ai_status_{current.ai_status}"))
+        st.caption("🤖 " + t(f"ai_status_{round_.ai_status}"))
+
+
+def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
+    """The target, and the secret only when the host asks (the console may be projected)."""
+    if round_.target_status == "ready":
+        widgets.image(db, round_.target_image_id, caption=t("target_caption"), width=width)
+    elif round_.target_status == "failed":
+        st.error(t("target_failed", error=round_.target_error))
+    else:
+        st.info(t("target_pending"))
+    if round_.secret_prompt and st.toggle(t("show_secret"), key=f"show_secret_{round_.id}"):
+        st.text(round_.secret_prompt)
+
+
+def current_round_panel(current: RoundView, versions: GameVersions | None) -> None:
+    """The round the class is playing: its controls act on it, whatever is prepared next."""
+    st.subheader(t("round_header", number=current.number) + " — " + widgets.status_text(current.status))
+    target_column, board_column = st.columns([1, 1])
+    with target_column:
+        target_and_secret(current)
+    with board_column:
+        live_page(code, versions, countdown=widgets.countdown(current))
+        if current.status in ("closed", "revealed"):
+            st.subheader(t("time_up"))
+        buttons = st.columns(2)
+        if buttons[0].button(t("close_round_button"), key="close_round", disabled=current.status != "open"):
+            run_action(close_round, current.id)
+        if buttons[1].button(t("reveal_round_button"), key="reveal_round", disabled=current.status == "revealed"):
+            run_action(reveal_round, current.id)
+        ai_controls(current, key="add_ai_player")
+        with db.read() as session:
+            rows = round_leaderboard(session, current.id)
+        widgets.round_table(rows)
+    if current.status == "revealed":
+        with db.read() as session:
+            items = host_gallery(session, code, token, current.id)
+            summary = reveal_summary(session, code, current.id, token)
+        widgets.reveal_side_by_side(db, summary)
+        st.subheader(t("gallery_header"))
+        widgets.gallery(db, items)
+
+
+def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
+    """A round created ahead: its target, and Start (refused by the server while another
+    round is open, with the open round's number)."""
+    with st.container(border=True, key=f"prepared_{round_.id}"):
+        st.markdown(f"**{widgets.md(t('round_header', number=round_.number))} — {widgets.md(t('status_draft'))}**")
+        target_column, action_column = st.columns([1, 2])
+        with target_column:
+            target_and_secret(round_, width=220)
+        with action_column:
+            if current is not None and current.status == "open":
+                st.caption(t("close_before_start", number=current.number))
+            if st.button(
+                t("start_round_n_button", number=round_.number),
+                key=f"start_round_{round_.id}",
+                type="primary",
+                disabled=round_.target_status != "ready",
+            ):
+                run_action(start_round, round_.id)
+            ai_controls(round_, key=f"add_ai_player_{round_.id}")
 
 
 def hints_switch() -> None:
@@ -172,33 +210,17 @@ def hints_switch() -> None:
         st.rerun()
 
 
-def live_round() -> None:
+def rounds_panel(versions: GameVersions | None) -> None:
     with db.read() as session:
-        rounds = host_rounds(session, code, token)
-    if not rounds:
-        return
-    current = rounds[-1]
-    st.subheader(t("round_header", number=current.number) + " — " + widgets.status_text(current.status))
-    target_column, board_column = st.columns([1, 1])
-    with target_column:
-        if current.target_status == "ready":
-            widgets.image(db, current.target_image_id, caption=t("target_caption"))
-        elif current.target_status == "failed":
-            st.error(t("target_failed", error=current.target_error))
-        else:
-            st.info(t("target_pending"))
-        if current.secret_prompt:
-            st.caption(t("secret_prompt_is"))
-            st.text(current.secret_prompt)
-    with board_column:
-        round_controls(round_signature(current))
-    if current.status == "revealed":
-        with db.read() as session:
-            items = host_gallery(session, code, token, current.id)
-            summary = reveal_summary(session, code, current.id, token)
-        widgets.reveal_side_by_side(db, summary)
-        st.subheader(t("gallery_header"))
-        widgets.gallery(db, items)
+        rounds = console_rounds(session, code, token)
+    if rounds.current is not None:
+        current_round_panel(rounds.current, versions)
+    if rounds.prepared:
+        st.subheader(t("prepared_rounds_header"))
+        for prepared in rounds.prepared:
+            prepared_round_panel(prepared, rounds.current)
+    if rounds.current is None:
+        live_page(code, versions)  # keeps the console current before the first round
 
 
 if st.session_state.pop("game_deleted", False):
@@ -213,13 +235,14 @@ if not authorized:
     st.stop()
 
 with db.read() as session:
+    versions = game_versions(session, code)  # first: see board.py
     game = find_game(session, code)
 st.title(widgets.md(game.title))
 engine_banner()
 join_panel(game.code)
 hints_switch()
 st.divider()
-live_round()
+rounds_panel(versions)
 st.divider()
 new_round_form()
 st.divider()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from game.errors import GameError
 from game.games import find_game, join_game
+from game.live import game_versions
 from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
 from game.text import has_hangul
@@ -11,6 +12,7 @@ from game.views import PlayerRoundState, SubmissionView
 from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code, player_token, remember
+from ui.live import QueueLine, live_page
 from ui.services import database
 
 db = database()
@@ -89,7 +91,7 @@ def attempt_list(state: PlayerRoundState) -> None:
                         st.caption(t("your_prompt_similarity", value=f"{submission.prompt_similarity:.2f}"))
                     attempt_feedback(submission, latest is not None and submission.id == latest.id)
                 elif submission.status == "queued":
-                    st.info(t("queued", position=submission.queue_position))
+                    st.info(t("waiting_in_queue"))
                 elif submission.status == "running":
                     st.info(t("running"))
                 elif submission.status == "failed":
@@ -102,65 +104,87 @@ def attempt_list(state: PlayerRoundState) -> None:
                 widgets.image(db, submission.image_id)
 
 
-def round_signature(state: PlayerRoundState) -> tuple[int, str, int] | None:
+def best_attempt(state: PlayerRoundState) -> SubmissionView | None:
+    scored = [s for s in state.submissions if s.status == "done" and s.score is not None]
+    return max(scored, key=lambda s: s.score or 0.0) if scored else None
+
+
+def pending_attempt(state: PlayerRoundState) -> SubmissionView | None:
+    return next((s for s in state.submissions if s.status in ("queued", "running")), None)
+
+
+def status_bar(state: PlayerRoundState) -> None:
+    """Always at the top, never greyed out: the countdown (run by the browser), attempts
+    left, and a queued attempt's live place in line."""
     round_ = state.round
-    if round_ is None:
-        return None
-    pending = sum(1 for submission in state.submissions if submission.status in ("queued", "running"))
-    return round_.id, round_.status, pending
-
-
-@st.fragment(run_every="1s")
-def watch_round(shown: tuple[int, str, int] | None) -> None:
-    """The only part that polls, with text only: the countdown and attempts left. When the
-    round changes or an attempt finishes, it reruns the page, which redraws the images once
-    (images in a 1-second poll would cost the server and every laptop a full redraw)."""
-    state = load_state()
-    if not isinstance(state, PlayerRoundState) or round_signature(state) != shown:
-        st.rerun(scope="app")
-    if state.round is None:
-        st.info(t("waiting_for_round"))
-        return
-    widgets.countdown(state.round)
-    st.write(t("attempts_left", left=state.attempts_left, total=state.game.attempts_per_round))
-    if state.round.status == "closed":
-        st.info(t("round_closed_wait"))
+    timer_column, attempts_column = st.columns([3, 2], vertical_alignment="center")
+    pending = pending_attempt(state)
+    queue = None
+    if pending is not None and pending.status == "queued" and pending.queue_position is not None:
+        queue = QueueLine(pending.id, pending.queue_position, t("queued", position="{position}"))
+    with timer_column:
+        if round_ is not None and round_.status in ("closed", "revealed"):
+            st.subheader(t("time_up"))
+        live_page(
+            code,
+            versions,
+            watch=("shared", "player"),
+            player_id=state.player.id,
+            countdown=widgets.countdown(round_) if round_ else None,
+            queue=queue,
+        )
+    with attempts_column:
+        if round_ is not None and round_.status == "open":
+            st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.game.attempts_per_round}")
 
 
 def round_panel(state: PlayerRoundState) -> None:
-    """Target and reveal, drawn once per change; the countdown beside them polls."""
+    """The target beside what the student can do now: write, wait, or see their best."""
     round_ = state.round
-    target_column, status_column = st.columns([1, 1])
-    with status_column:
-        watch_round(round_signature(state))
     if round_ is None:
+        st.info(t("waiting_for_round"))
         return
+    target_column, action_column = st.columns([1, 1])
     with target_column:
         st.subheader(t("round_header", number=round_.number))
         widgets.image(db, round_.target_image_id, caption=t("target_caption"))
+    with action_column:
+        if round_.status == "open" and state.attempts_left > 0:
+            prompt_form(state)
+            return
+        best = best_attempt(state)
+        if round_.status == "open":
+            st.success(t("all_attempts_used"))
+        elif round_.status == "closed":
+            st.info(t("round_closed_wait"))
+        if best is not None:
+            st.caption(t("your_best"))
+            widgets.image(db, best.image_id)
+            st.metric(t("col_score"), f"{best.score:.2f}")
 
 
 def attempts_panel(state: PlayerRoundState) -> None:
-    """My attempts and, after the reveal, the gallery."""
+    """After the reveal: the secret and the podium first; then my attempts; then the gallery."""
     round_ = state.round
     if round_ is None:
         return
+    items = []
     if round_.status == "revealed":
         with db.read() as session:
             summary = reveal_summary(session, code, round_.id)
+            items = reveal_gallery(session, code, round_.id)
+        st.caption(t("reveal_secret"))
+        widgets.big_text(summary.secret_prompt or t("uploaded_target"))
+        widgets.podium(db, items)
         widgets.reveal_side_by_side(db, summary)
     attempt_list(state)
     if round_.status == "revealed":
-        with db.read() as session:
-            items = reveal_gallery(session, code, round_.id)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, items)
 
 
-def prompt_form(state: PlayerRoundState) -> bool:
-    """The prompt box; returns whether an attempt was just stored."""
-    if state.round is None or state.round.status != "open":
-        return False
+def prompt_form(state: PlayerRoundState) -> None:
+    """The prompt box; after a stored attempt the page draws itself again at once."""
     with st.form("prompt_form", clear_on_submit=True, border=True):
         prompt = st.text_area(t("prompt_label"), key="prompt", max_chars=300)
         submitted = st.form_submit_button(t("submit_button"), key="submit", type="primary")
@@ -169,11 +193,11 @@ def prompt_form(state: PlayerRoundState) -> bool:
         if queued is not None and queued.status == "refused":
             st.warning(t("refused"))
         elif queued is not None:
-            st.toast(t("queued", position=queued.queue_position))
-        return queued is not None
-    return False
+            st.rerun()
 
 
+with db.read() as session:
+    versions = game_versions(session, code) if code else None  # first: see board.py
 state = load_state()
 if isinstance(state, GameError):
     if state.key != "game_not_found":  # the join form says that one itself
@@ -186,10 +210,6 @@ if state is None:
     st.stop()
 
 st.caption(t("welcome", nickname=widgets.md(state.player.nickname), title=widgets.md(state.game.title)))
-top = st.container()
-if prompt_form(state):
-    fresh = load_state()  # show the new attempt at once
-    state = fresh if isinstance(fresh, PlayerRoundState) else state
-with top:
-    round_panel(state)
+status_bar(state)
+round_panel(state)
 attempts_panel(state)

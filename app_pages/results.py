@@ -1,18 +1,20 @@
 """Results for the host: tables per round and for the game, and the downloads."""
 
+from urllib.parse import urlencode
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from game.exports import result_files
+from game.exports import DOWNLOADS
 from game.games import find_game, is_host
 from game.ranking import game_leaderboard, round_leaderboard
 from game.records import LearningRecord, learning_records
-from game.report import REPORT_KEYS
 from game.rounds import host_rounds
 from ui import widgets
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.identity import game_code, host_token
+from ui.links import page_origin
 from ui.services import database
 
 db = database()
@@ -29,7 +31,6 @@ with db.read() as session:
     standings = game_leaderboard(session, game.id)
     per_round = {r.id: round_leaderboard(session, r.id) for r in rounds}
     records = learning_records(session, code, token)
-    files = result_files(session, code, token, {key: t(key) for key in REPORT_KEYS})
 
 
 def records_frame(round_records: list[LearningRecord]) -> pd.DataFrame:
@@ -54,12 +55,20 @@ def round_charts(round_records: list[LearningRecord]) -> None:
     lines = (
         alt.Chart(frame, title=t("chart_scores_header"))
         .mark_line(point=True)
-        .encode(x=alt.X(f"{attempt}:O"), y=alt.Y(f"{score}:Q"), color=f"{player}:N", tooltip=[player, attempt, score])
+        .encode(
+            x=alt.X(f"{attempt}:O", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{score}:Q"),
+            color=f"{player}:N",
+            tooltip=[player, attempt, score],
+        )
     )
     distribution = (
         alt.Chart(frame, title=t("chart_distribution_header"))
         .mark_bar()
-        .encode(x=alt.X(f"{score}:Q", bin=alt.Bin(maxbins=10)), y="count()")
+        .encode(
+            x=alt.X(f"{score}:Q", bin=alt.Bin(maxbins=10)),
+            y=alt.Y("count()", title=t("chart_count"), axis=alt.Axis(tickMinStep=1, format="d")),
+        )
     )
     left, right = st.columns(2)
     left.altair_chart(lines, width="stretch")
@@ -82,43 +91,25 @@ def records_table(round_records: list[LearningRecord]) -> None:
     )
 
 
+def download_links() -> None:
+    """Each file is built by the server when its link is clicked (server/routes.py), so this
+    page opens at once whatever the game's size; the ZIP streams one picture at a time."""
+    labels = {
+        "results.zip": t("download_zip"),
+        "submissions.csv": t("download_submissions"),
+        "standings.csv": t("download_standings"),
+        "learning_records.csv": t("download_records"),
+        "report.html": t("download_report"),
+    }
+    query = urlencode({"host": token or "", "lang": current_language()})
+    columns = st.columns(3)
+    for i, name in enumerate(DOWNLOADS):
+        url = f"{page_origin()}/api/games/{game.code}/download/{name}?{query}"
+        columns[i % 3].link_button(labels[name], url, icon="⬇️", width="stretch")
+
+
 st.title(t("results_header") + " — " + widgets.md(game.title))
-downloads = st.columns(5)
-downloads[0].download_button(
-    t("download_submissions"),
-    files.submissions_csv,
-    f"promptmatch-{game.code}-submissions.csv",
-    "text/csv",
-    key="download_submissions_csv",
-)
-downloads[1].download_button(
-    t("download_standings"),
-    files.standings_csv,
-    f"promptmatch-{game.code}-standings.csv",
-    "text/csv",
-    key="download_standings_csv",
-)
-downloads[2].download_button(
-    t("download_zip"),
-    files.zip,
-    f"promptmatch-{game.code}.zip",
-    "application/zip",
-    key="download_zip",
-)
-downloads[3].download_button(
-    t("download_records"),
-    files.learning_records_csv,
-    f"promptmatch-{game.code}-learning-records.csv",
-    "text/csv",
-    key="download_records_csv",
-)
-downloads[4].download_button(
-    t("download_report"),
-    files.report_html,
-    f"promptmatch-{game.code}-report.html",
-    "text/html",
-    key="download_report_html",
-)
+download_links()
 
 st.header(t("game_leaderboard"))
 widgets.game_table(standings)

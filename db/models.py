@@ -46,6 +46,11 @@ class Game(Base):
     blocked_words: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Whether students get a hint after each attempt (the host can turn hints off).
     hints_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Moved by every committed change to the game (db/changes.py): open pages compare it and
+    # rerun only when it moved. `shared_version` moves only for what every player sees
+    # (rounds, the game's settings), so a student's page ignores other students' attempts.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shared_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Player(Base):
@@ -63,6 +68,8 @@ class Player(Base):
     kicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The AI opponent: a player no one can log in as, whose prompts the worker writes.
     is_ai: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Moved when this player's own attempts or name change (db/changes.py).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ImageBlob(Base):
@@ -73,6 +80,15 @@ class ImageBlob(Base):
     mime: Mapped[str] = mapped_column(String(20), default="image/png")
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+
+
+class ServerSecret(Base):
+    """Random values made once per database and shared by every process that uses it."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
 
 
 class Round(Base):

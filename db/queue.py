@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
+from db.changes import note_changes
 from db.models import ImageBlob, Round, Submission, WorkerStatus
 from db.types import utcnow
 
@@ -47,8 +48,9 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
         update(Submission)
         .where(Submission.id.in_(ids))
         .values(status="running", worker_id=worker_id, started_at=now)
-        .returning(Submission.id, Submission.round_id, Submission.prompt)
+        .returning(Submission.id, Submission.round_id, Submission.player_id, Submission.prompt)
     ).all()
+    note_changes(session, round_ids={r.round_id for r in rows}, player_ids={r.player_id for r in rows})
     return sorted((ClaimedJob(r.id, r.round_id, r.prompt) for r in rows), key=lambda j: j.id)
 
 
@@ -59,7 +61,8 @@ def finish_job(
     *,
     status: str,
     score: float | None = None,
-    image_png: bytes | None = None,
+    image: bytes | None = None,
+    image_mime: str = "image/png",
     size: int = 0,
     error: str | None = None,
     feedback: str | None = None,
@@ -70,8 +73,8 @@ def finish_job(
     """Store one result, only if this worker still holds the job: a worker presumed dead whose
     job was handed to another cannot store it a second time. Returns whether it was stored."""
     image_id = None
-    if image_png is not None:
-        blob = ImageBlob(data=image_png, width=size, height=size)
+    if image is not None:
+        blob = ImageBlob(data=image, mime=image_mime, width=size, height=size)
         session.add(blob)
         session.flush()
         image_id = blob.id
@@ -88,10 +91,14 @@ def finish_job(
             engine_prompt=engine_prompt,
             finished_at=now or utcnow(),
         )
-    ).rowcount
-    if not stored and image_id is not None:
-        session.delete(blob)
-    return bool(stored)
+        .returning(Submission.round_id, Submission.player_id)
+    ).first()
+    if stored is None:
+        if image_id is not None:
+            session.delete(blob)
+        return False
+    note_changes(session, round_ids=[stored.round_id], player_ids=[stored.player_id])
+    return True
 
 
 def _claim_round(session: Session, waiting: ColumnElement[bool], **claimed: str) -> int | None:
@@ -100,7 +107,10 @@ def _claim_round(session: Session, waiting: ColumnElement[bool], **claimed: str)
     row = session.execute(
         update(Round).where(Round.id == oldest, waiting).values(**claimed).returning(Round.id)
     ).first()
-    return row.id if row else None
+    if row is None:
+        return None
+    note_changes(session, round_ids=[row.id], shared=True)
+    return row.id
 
 
 def claim_target(session: Session, worker_id: str) -> int | None:
@@ -133,11 +143,20 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
         target_filter.append(Round.target_worker_id.not_in(alive))
         ai_filter.append(Round.ai_worker_id.not_in(alive))
     jobs = session.execute(
-        update(Submission).where(*job_filter).values(status="queued", worker_id=None, started_at=None)
-    ).rowcount
-    session.execute(update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None))
-    session.execute(update(Round).where(*ai_filter).values(ai_status="pending", ai_worker_id=None))
-    return jobs
+        update(Submission)
+        .where(*job_filter)
+        .values(status="queued", worker_id=None, started_at=None)
+        .returning(Submission.round_id, Submission.player_id)
+    ).all()
+    rounds = session.execute(
+        update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None).returning(Round.id)
+    ).all()
+    rounds += session.execute(
+        update(Round).where(*ai_filter).values(ai_status="pending", ai_worker_id=None).returning(Round.id)
+    ).all()
+    note_changes(session, round_ids={j.round_id for j in jobs}, player_ids={j.player_id for j in jobs})
+    note_changes(session, round_ids={r.id for r in rounds}, shared=True)
+    return len(jobs)
 
 
 def heartbeat(session: Session, worker_id: str, note: str | None, now: datetime | None = None) -> None:

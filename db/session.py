@@ -8,6 +8,7 @@ beside the writer. PostgreSQL needs none of this.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.changes import track_changes
 from db.migrate import upgrade_to_head
 
 _IMMEDIATE = "promptmatch_begin_immediate"
@@ -56,6 +58,7 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False)
+        track_changes(self._writes)
 
     def upgrade_schema(self) -> None:
         """Create or upgrade the tables with the Alembic migrations (db/migrations)."""
@@ -81,3 +84,16 @@ def open_database(url: str) -> Database:
     database = Database(url)
     database.upgrade_schema()
     return database
+
+
+_shared: dict[str, Database] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_database(url: str) -> Database:
+    """One Database per URL for the whole process: the pages, the HTTP routes and the embedded
+    worker share its connection pool, whatever Streamlit's caches do."""
+    with _shared_lock:
+        if url not in _shared:
+            _shared[url] = open_database(url)
+        return _shared[url]

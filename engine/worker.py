@@ -38,7 +38,7 @@ from db.session import Database, open_database
 from engine.ai_player import compose_clip_prompt, describe_sketch
 from engine.base import EngineUnavailable
 from engine.feedback import Coach, Review, clip_of
-from engine.imaging import decode_image, encode_png
+from engine.imaging import ATTEMPT_MIME, decode_image, encode_attempt, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
 from game.coaching import fail_ai_attempt, submit_ai_attempt
 from game.text import has_hangul
@@ -290,11 +290,13 @@ class Worker:
                 for job in jobs:
                     finish_job(session, job.id, self.worker_id, status="failed", error=reason)
             return
-        pngs = [None if flagged else encode_png(image) for image, flagged in zip(images, flags, strict=True)]
+        pictures = [None if flagged else encode_attempt(image) for image, flagged in zip(images, flags, strict=True)]
         reviews = self.reviews(round_, loaded, prompts, images)
         with self.database.write() as session:
-            for job, png, score, review, translated in zip(jobs, pngs, scores, reviews, translations, strict=True):
-                if png is None:
+            for job, picture, score, review, translated in zip(
+                jobs, pictures, scores, reviews, translations, strict=True
+            ):
+                if picture is None:
                     # Flagged by the output check: the image is never stored, so it can never
                     # be shown or exported; the attempt counts, with no score.
                     log.warning("attempt %s blocked by the %s check", job.id, loaded.image_check.name)
@@ -306,12 +308,28 @@ class Worker:
                     self.worker_id,
                     status="done",
                     score=round(score, 2),
-                    image_png=png,
+                    image=picture,
+                    image_mime=ATTEMPT_MIME,
                     size=round_.image_size,
                     feedback=json.dumps(review.feedback, ensure_ascii=False) if review else None,
                     prompt_similarity=review.prompt_similarity if review else None,
                     engine_prompt=translated,
                 )
+
+
+_embedded: Worker | None = None
+_embedded_lock = threading.Lock()
+
+
+def embedded_worker(database: Database, settings: Settings) -> Worker:
+    """The one worker thread of this process (`PROMPTMATCH_WORKER=thread`), started on first use."""
+    global _embedded
+    with _embedded_lock:
+        if _embedded is None:
+            _embedded = Worker(database, settings, sole_worker=True)
+            _embedded.start_thread()
+            log.info("embedded generation worker %s started", _embedded.worker_id)
+        return _embedded
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Host exports: submissions CSV, standings CSV, and a ZIP with both plus every image."""
+"""Host exports: the CSVs, the report, and a ZIP of them plus every image, built on request."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -109,15 +108,15 @@ def _file_part(text: str) -> str:
     return cleaned[:40] or "player"
 
 
-@dataclass(frozen=True)
-class ResultFiles:
-    """Every download of the results page, each made once (the ZIP holds the others)."""
-
-    submissions_csv: bytes
-    standings_csv: bytes
-    learning_records_csv: bytes
-    report_html: str
-    zip: bytes
+# What the results page offers, by the file name in its address: (content type, file suffix).
+DOWNLOADS = {
+    "submissions.csv": ("text/csv; charset=utf-8", "submissions.csv"),
+    "standings.csv": ("text/csv; charset=utf-8", "standings.csv"),
+    "learning_records.csv": ("text/csv; charset=utf-8", "learning-records.csv"),
+    "report.html": ("text/html; charset=utf-8", "report.html"),
+    "results.zip": ("application/zip", "results.zip"),
+}
+_EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg"}
 
 
 def _documents(
@@ -133,46 +132,73 @@ def _documents(
     return documents
 
 
-def result_files(session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str]) -> ResultFiles:
+def document(session: Session, code: str, host_token: str | None, name: str, report_labels: Mapping[str, str]) -> bytes:
+    """One of the single-file downloads, built when it is asked for."""
+    if name == "report.html":
+        return report_html(session, code, host_token, report_labels).encode("utf-8")
+    makers = {"submissions.csv": submissions_csv, "standings.csv": standings_csv}
+    maker = makers.get(name, learning_records_csv)
+    return maker(session, code, host_token)
+
+
+class _Chunks(io.RawIOBase):
+    """Where the ZIP writer writes; the bytes are handed on as they come (not seekable, so
+    zipfile writes each entry's sizes after its data)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out = b"".join(self._parts)
+        self._parts.clear()
+        return out
+
+
+def _image_entries(session: Session, game_id: int) -> Iterator[tuple[str, int]]:
+    """(path in the ZIP without extension, image id): each round's target, then every attempt."""
+    for round_ in session.scalars(select(Round).where(Round.game_id == game_id).order_by(Round.number)):
+        if round_.target_image_id is not None:
+            yield f"round{round_.number:02d}/target", round_.target_image_id
+    for submission, player, round_ in _submission_rows(session, game_id):
+        if submission.image_id is not None and submission.status == "done":
+            name = f"round{round_.number:02d}/{_file_part(player.nickname)}-p{player.id}-attempt{submission.attempt_no}"
+            yield name, submission.image_id
+
+
+def zip_chunks(
+    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
+) -> Iterator[bytes]:
+    """The CSVs, the learning records, the report (when the caller gives its labels, in the
+    UI's language) and every image, as a ZIP written piece by piece: one picture is in memory
+    at a time, whatever the game's size. Pictures are stored, not deflated (they are
+    compressed already)."""
+    game = require_host(session, code, host_token)
     documents = _documents(session, code, host_token, report_labels)
-    return ResultFiles(
-        submissions_csv=documents["submissions.csv"],
-        standings_csv=documents["standings.csv"],
-        learning_records_csv=documents["learning_records.csv"],
-        report_html=documents["report.html"].decode("utf-8"),
-        zip=_zip(session, require_host(session, code, host_token).id, documents),
-    )
+    entries = list(_image_entries(session, game.id))
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in documents.items():
+            archive.writestr(name, data)
+        yield sink.take()
+        for name, image_id in entries:
+            row = session.execute(select(ImageBlob.data, ImageBlob.mime).where(ImageBlob.id == image_id)).first()
+            if row is None:
+                continue
+            extension = _EXTENSIONS.get(row.mime, "png")
+            archive.writestr(f"{name}.{extension}", row.data, compress_type=zipfile.ZIP_STORED)
+            yield sink.take()
+    yield sink.take()
 
 
 def results_zip(
     session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
 ) -> bytes:
-    """Both CSVs, the learning records, every image, and the HTML report when the caller
-    gives its labels (the UI's language)."""
-    game = require_host(session, code, host_token)
-    return _zip(session, game.id, _documents(session, code, host_token, report_labels))
-
-
-def _zip(session: Session, game_id: int, documents: Mapping[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in documents.items():
-            archive.writestr(name, data)
-        rounds = session.scalars(select(Round).where(Round.game_id == game_id).order_by(Round.number))
-        for round_ in rounds:
-            if round_.target_image_id is not None:
-                blob = session.get(ImageBlob, round_.target_image_id)
-                if blob is not None:
-                    archive.writestr(f"round{round_.number:02d}/target.png", blob.data)
-        for submission, player, round_ in _submission_rows(session, game_id):
-            if submission.image_id is None or submission.status != "done":
-                continue
-            blob = session.get(ImageBlob, submission.image_id)
-            if blob is None:
-                continue
-            name = (
-                f"round{round_.number:02d}/{_file_part(player.nickname)}-p{player.id}"
-                f"-attempt{submission.attempt_no}.png"
-            )
-            archive.writestr(name, blob.data)
-    return buffer.getvalue()
+    """The whole ZIP in memory (tests and small games; the server streams `zip_chunks`)."""
+    return b"".join(zip_chunks(session, code, host_token, report_labels))

@@ -177,3 +177,16 @@ def load_player(session: Session, game: Game, token: str | None) -> Player:
 
 def find_player(session: Session, code: str, token: str | None) -> PlayerView:
     return player_view(load_player(session, load_game(session, code), token))
+
+
+def lobby_players(session: Session, code: str) -> list[str]:
+    """Nicknames of the students who have joined (not removed, not the AI), in join order:
+    what the projector's lobby lists. Nicknames only: nothing private."""
+    game = load_game(session, code)
+    return list(
+        session.scalars(
+            select(Player.nickname)
+            .where(Player.game_id == game.id, Player.kicked_at.is_(None), Player.is_ai.is_(False))
+            .order_by(Player.joined_at, Player.id)
+        )
+    )

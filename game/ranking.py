@@ -1,6 +1,7 @@
 """Leaderboards and the reveal gallery.
 
-Ties in score are broken by who got there first (earliest finished attempt), so the order is
+Equal scores (as shown, to two decimals) share a rank everywhere ("1, 1, 3"); within a rank
+the row order goes to who got there first (earliest finished attempt), so the order is
 stable between refreshes of the projector.
 """
 
@@ -18,6 +19,20 @@ from game.views import GalleryItem, GameRow, RevealView, RoundRow
 _visible_done = and_(Submission.status == "done", Submission.hidden.is_(False))
 
 
+def shared_ranks(scores: list[float | None]) -> list[int]:
+    """Competition ranks of scores already sorted best first: the same score (to the two
+    decimals a page shows), the same rank; no score ranks after every score."""
+    ranks: list[int] = []
+    for i, score in enumerate(scores):
+        same = i > 0 and _shown(score) == _shown(scores[i - 1])
+        ranks.append(ranks[-1] if same else i + 1)
+    return ranks
+
+
+def _shown(score: float | None) -> float | None:
+    return None if score is None else round(score, 2)
+
+
 def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
     best = func.max(case((_visible_done, Submission.score)))
     used = func.count(case((Submission.status.in_(COUNTED_STATUSES), Submission.id)))
@@ -32,9 +47,10 @@ def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
         rows,
         key=lambda r: (r.best is None, -(r.best or 0.0), r[4] is None, r[4] or 0, r.nickname),
     )
+    ranks = shared_ranks([r.best for r in ordered])
     return [
-        RoundRow(rank=i, player_id=r.id, nickname=r.nickname, best_score=r.best, attempts_used=r.used, is_ai=r.is_ai)
-        for i, r in enumerate(ordered, start=1)
+        RoundRow(rank=rank, player_id=r.id, nickname=r.nickname, best_score=r.best, attempts_used=r.used, is_ai=r.is_ai)
+        for rank, r in zip(ranks, ordered, strict=True)
     ]
 
 
@@ -59,16 +75,17 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
         totals[player_id] = totals.get(player_id, 0.0) + best
         rounds[player_id] = rounds.get(player_id, 0) + 1
     ordered = sorted(players, key=lambda p: (-totals.get(p.id, 0.0), p.nickname.casefold()))
+    ranks = shared_ranks([totals.get(p.id, 0.0) for p in ordered])
     return [
         GameRow(
-            rank=i,
+            rank=rank,
             player_id=p.id,
             nickname=p.nickname,
             total_score=round(totals.get(p.id, 0.0), 2),
             rounds_scored=rounds.get(p.id, 0),
             is_ai=p.is_ai,
         )
-        for i, p in enumerate(ordered, start=1)
+        for rank, p in zip(ranks, ordered, strict=True)
     ]
 
 
@@ -94,11 +111,14 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
         .order_by(Submission.score.desc(), Submission.finished_at, Submission.id)
     ).all()
     seen: set[int] = set()
-    items = []
+    best_rows = []
     for row in rows:
-        if row.player_id in seen:
-            continue
-        seen.add(row.player_id)
+        if row.player_id not in seen:
+            seen.add(row.player_id)
+            best_rows.append(row)
+    ranks = shared_ranks([row.score for row in best_rows])
+    items = []
+    for rank, row in zip(ranks, best_rows, strict=True):
         items.append(
             GalleryItem(
                 nickname=row.nickname,
@@ -108,6 +128,7 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
                 attempt_no=row.attempt_no,
                 is_ai=row.is_ai,
                 prompt_similarity=row.prompt_similarity,
+                rank=rank,
             )
         )
     return items

@@ -8,12 +8,14 @@ import base64
 from collections.abc import Mapping
 from html import escape
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.models import ImageBlob
 from game.games import require_host
 from game.ranking import game_leaderboard, reveal_summary, round_leaderboard
 from game.records import LearningRecord, learning_records
-from game.rounds import host_rounds, image_bytes
+from game.rounds import host_rounds
 from game.views import GalleryItem
 
 # The labels the report needs; ui/i18n.py has them in every language.
@@ -55,8 +57,11 @@ section { page-break-inside: avoid; }
 def _img(session: Session, image_id: int | None, alt: str) -> str:
     if image_id is None:
         return ""
-    data = base64.b64encode(image_bytes(session, image_id)).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+    stored = session.execute(select(ImageBlob.data, ImageBlob.mime).where(ImageBlob.id == image_id)).first()
+    if stored is None:
+        return ""
+    data = base64.b64encode(stored.data).decode("ascii")
+    return f'<img src="data:{stored.mime};base64,{data}" alt="{escape(alt)}">'
 
 
 def _figure(session: Session, labels: Mapping[str, str], title: str, item: GalleryItem | None) -> str:

@@ -16,7 +16,7 @@ from game.errors import InvalidInput, NotAllowed, NotFound
 from game.games import require_host
 from game.presets import preset_by_id
 from game.text import clean_text
-from game.views import RoundView
+from game.views import ConsoleRounds, RoundView
 
 PROMPT_MAX = 300
 TARGET_SOURCES = ("prompt", "preset", "upload")
@@ -194,6 +194,13 @@ def host_rounds(session: Session, code: str, host_token: str | None, now: dateti
     return [round_view(r, now, for_host=True) for r in rounds]
 
 
+def console_rounds(session: Session, code: str, host_token: str | None, now: datetime | None = None) -> ConsoleRounds:
+    """The current round (latest started) and the rounds prepared ahead, for the host."""
+    rounds = host_rounds(session, code, host_token, now)
+    started = [r for r in rounds if r.status != "draft"]
+    return ConsoleRounds(current=started[-1] if started else None, prepared=[r for r in rounds if r.status == "draft"])
+
+
 def current_round(session: Session, game_id: int, now: datetime | None = None) -> RoundView | None:
     """The round players and the projector see: the latest one the host has started."""
     now = now or utcnow()
@@ -201,10 +208,3 @@ def current_round(session: Session, game_id: int, now: datetime | None = None) -
         select(Round).where(Round.game_id == game_id, Round.status != "draft").order_by(Round.number.desc()).limit(1)
     )
     return round_view(round_, now) if round_ is not None else None
-
-
-def image_bytes(session: Session, image_id: int) -> bytes:
-    blob = session.get(ImageBlob, image_id)
-    if blob is None:
-        raise NotFound("image_not_found")
-    return blob.data

@@ -51,9 +51,16 @@ class RoundView:
     # The AI opponent: None (not added), pending, writing, done, failed.
     ai_status: str | None = None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
+
+@dataclass(frozen=True)
+class ConsoleRounds:
+    """The rounds as the host's console shows them."""
+
+    # The round the class plays or last played: the latest one started. Start, Close, Reveal
+    # and the AI act on it; preparing another round never takes its place.
+    current: RoundView | None
+    # Rounds created and not yet started (the teacher prepares the next picture), oldest first.
+    prepared: list[RoundView]
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ class GalleryItem:
     attempt_no: int
     is_ai: bool = False
     prompt_similarity: float | None = None
+    rank: int = 1  # shared by equal scores, as on the leaderboards
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ import zipfile
 
 import pytest
 from helpers import Classroom, drain
+from PIL import Image
 
 from game.errors import NotAllowed
-from game.exports import results_zip, standings_csv, submissions_csv
+from game.exports import results_zip, standings_csv, submissions_csv, zip_chunks
 from game.submissions import submit_prompt
 
 
@@ -69,8 +70,20 @@ def test_zip_holds_both_csvs_the_target_and_every_image(db, played: Classroom) -
     assert {"submissions.csv", "standings.csv", "round01/target.png"} <= names
     images = sorted(n for n in names if "attempt" in n)
     assert len(images) == 2
-    assert any(n.startswith("round01/Mina-") and n.endswith("-attempt1.png") for n in images)
-    assert archive.read(images[0])[:8] == b"\x89PNG\r\n\x1a\n"
+    # Attempts are kept as WebP (compact), the target as lossless PNG; both open as pictures.
+    assert any(n.startswith("round01/Mina-") and n.endswith("-attempt1.webp") for n in images)
+    assert Image.open(io.BytesIO(archive.read(images[0]))).format == "WEBP"
+    assert Image.open(io.BytesIO(archive.read("round01/target.png"))).size == (256, 256)
+
+
+def test_the_zip_is_written_a_picture_at_a_time(db, played: Classroom) -> None:
+    """The server streams the ZIP: each picture leaves as its own piece, so memory holds
+    one picture at a time however large the game is."""
+    with db.read() as s:
+        pieces = list(zip_chunks(s, played.code, played.host))
+    assert len([p for p in pieces if p]) >= 1 + 3  # the documents, then the target and two attempts
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(pieces)))
+    assert archive.testzip() is None
 
 
 def test_exports_are_host_only(db, played: Classroom) -> None:

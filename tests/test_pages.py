@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
@@ -31,7 +34,23 @@ def page(name: str, **query: str) -> AppTest:
 def texts(app: AppTest) -> str:
     parts = [e.value for e in app.text] + [e.value for e in app.markdown] + [e.value for e in app.caption]
     parts += [e.value for e in app.title] + [e.value for e in app.header] + [e.value for e in app.subheader]
+    parts += html_texts(app)
     return "\n".join(str(p) for p in parts)
+
+
+def html_texts(app: AppTest) -> list[str]:
+    """What st.html blocks show (tables, the join code, names), as text without the tags."""
+    bodies = [re.sub(r"<style>.*?</style>", "", e.proto.body, flags=re.S) for e in app.get("html")]
+    return [html.unescape(re.sub(r"<[^>]+>", " ", body)) for body in bodies]
+
+
+def table_rows(app: AppTest) -> list[list[str]]:
+    """The rows of every ranked table on the page, cell by cell, as a person reads them."""
+    rows = []
+    for element in app.get("html"):
+        for row in re.findall(r"<tr>(.*?)</tr>", element.proto.body):
+            rows.append([html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)])
+    return rows
 
 
 def test_router_lists_the_five_pages() -> None:
@@ -72,14 +91,18 @@ def test_host_sees_a_clear_message_for_an_empty_title() -> None:
 def test_host_creates_and_starts_a_round(db, worker) -> None:
     classroom = Classroom(db)
     app = page("host", code=classroom.code, host=classroom.host)
-    app.text_area(key="target_prompt").input("a yellow star on a black background")
+    app.text_area(key="target_prompt_0").input("a yellow star on a black background")
     app.button(key="create_round").click().run()
     assert not app.exception
+    assert app.text_area(key="target_prompt_1").value == ""  # the secret does not stay on screen
     drain(worker)
     app.run()
-    app.button(key="start_round").click().run()
+    start = next(b for b in app.button if str(b.key).startswith("start_round_"))
+    assert start.label == "Start round 1"
+    start.click().run()
     assert not app.exception
-    assert "open" in texts(app)
+    assert "Round 1 — open" in [h.value for h in app.subheader]
+    assert not app.button(key="close_round").disabled
 
 
 def test_student_joins_and_submits(db, worker) -> None:
@@ -124,8 +147,7 @@ def test_board_shows_scores_but_no_prompts_before_the_reveal(db, worker) -> None
     drain(worker)
     app = page("board", code=classroom.code)
     assert not app.exception
-    frames = [table.value for table in app.table]
-    assert any("Mina" in frame.to_string() for frame in frames)
+    assert ["1", "Mina"] in [row[:2] for row in table_rows(app)]
     shown = texts(app)
     assert "my secret words" not in shown and "big red circle" not in shown
     with db.write() as s:
@@ -142,8 +164,11 @@ def test_results_page_is_host_only_and_offers_downloads(db, worker) -> None:
     assert "for the game's host" in "\n".join(w.value for w in page("results", code=classroom.code).warning)
     app = page("results", code=classroom.code, host=classroom.host)
     assert not app.exception
-    labels = [e.proto.label for e in app.get("download_button")]
-    assert len(labels) == 5
+    links = {e.proto.label: e.proto.url for e in app.get("link_button")}
+    assert len(links) == 5
+    # Each download is built by the server only when its link is opened.
+    assert all(f"/api/games/{classroom.code}/download/" in url for url in links.values())
+    assert all(f"host={classroom.host}" in url for url in links.values())
 
 
 def test_a_teacher_pin_is_needed_to_create_a_game(db, monkeypatch) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
-from test_pages import app_environment, page, texts  # noqa: F401  (the autouse fixture)
+from test_pages import app_environment, page, table_rows, texts  # noqa: F401  (the autouse fixture)
 
 from config import PROJECT_DIR
 from db.session import Database
@@ -91,7 +91,7 @@ def test_the_host_adds_the_ai_player_and_the_reveal_shows_it_beside_the_best_stu
     assert not host.exception
     drain(worker)
     board = page("board", code=classroom.code)
-    assert any("🤖 AI" in table.value.to_string() for table in board.table)
+    assert any("🤖 AI" in row for row in table_rows(board))
     with db.write() as s:
         reveal_round(s, classroom.code, classroom.host, round_id)
     app = page("play", code=classroom.code, token=token)
@@ -105,9 +105,9 @@ def test_results_page_has_learning_records_charts_and_the_report_download(db, wo
     classroom, _, _ = played_round(db, worker)
     app = page("results", code=classroom.code, host=classroom.host)
     assert not app.exception
-    keys = [e.proto.id for e in app.get("download_button")]
-    assert any(k.endswith("download_report_html") for k in keys)
-    assert any(k.endswith("download_records_csv") for k in keys)
+    urls = [e.proto.url for e in app.get("link_button")]
+    assert any(u.split("?")[0].endswith("/download/report.html") for u in urls)
+    assert any(u.split("?")[0].endswith("/download/learning_records.csv") for u in urls)
     assert len(app.get("vega_lite_chart")) == 2  # scores per attempt, score distribution
 
 
@@ -129,8 +129,9 @@ def test_the_html_report_holds_the_game_with_images_embedded_and_text_escaped(db
     assert TARGET in html  # the secret prompt, after the reveal
     assert "&lt;b&gt;Joon&lt;/b&gt;" in html and "<b>Joon</b>" not in html
     assert "&lt;script&gt;" in html and "<script>" not in html
-    # Target, best student and AI, each an embedded PNG.
-    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)) == 3
+    # Target (PNG), best student and AI (WebP), each embedded.
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)) == 1
+    assert len(re.findall(r'src="data:image/webp;base64,[A-Za-z0-9+/=]+"', html)) == 2
     assert "Best student" in html and "AI player" in html and "Learning records" in html
     assert "Improvement" in html and "+0.00" in html  # one attempt each: no improvement yet
     assert b"report.html" in archive and b"learning_records.csv" in archive

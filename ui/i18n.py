@@ -64,10 +64,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "target_pending": "Preparing the target image…",
         "target_failed": "The target image could not be made: {error}",
         "start_round_button": "Start round",
+        "start_round_n_button": "Start round {number}",
+        "show_secret": "Show the secret prompt (hidden in case this screen is projected)",
+        "close_before_start": "Round {number} is still open: close or reveal it before starting this one.",
+        "prepared_rounds_header": "Prepared rounds",
+        "upload_preview": "The uploaded target",
+        "round_created": "Round {number} is ready to start.",
+        "loopback_warning": (
+            "This address only works on this computer: students cannot reach it. Open this page "
+            "with the computer's network address, or start the app with PROMPTMATCH_PUBLIC_URL="
+            "http://<this computer's address>:8501."
+        ),
         "close_round_button": "Close round now",
         "reveal_round_button": "Reveal",
         "secret_prompt_is": "Secret prompt: ",
-        "time_left": "⏱ {minutes}:{seconds:02d} left",
+        "time_left": "⏱ {minutes}:{seconds} left",
         "time_up": "Time is up",
         "board_link": "Open the projector board",
         "results_link": "Results and downloads",
@@ -91,6 +102,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "round_closed_wait": "The round is closed. Waiting for the reveal…",
         "target_caption": "Target",
         "attempts_left": "Attempts left: {left} of {total}",
+        "attempts_left_label": "Attempts left",
+        "all_attempts_used": "You have used all your attempts. Well done! Here is your best:",
+        "your_best": "Your best attempt",
+        "waiting_in_queue": "Waiting in the queue…",
         "prompt_label": "Describe the target image",
         "submit_button": "Generate",
         "queued": "In the queue: position {position}",
@@ -115,6 +130,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "download_zip": "Everything (ZIP with images)",
         "host_only": "This page is for the game's host. Open it from the host console's link.",
         "board_need_code": "Open this page as /board?code=XXXXXX.",
+        "board_join_with": "Join the game with the code",
+        "board_or_open": "or scan the QR code, or open:",
+        "board_joined": "Players in the game: {count}",
+        "board_nobody_yet": "Nobody has joined yet.",
+        "board_join_strip": "Join with the code {code} at {link}",
+        "board_played": "{played} of {joined} players have played",
+        "podium_header": "The podium",
         "scored": "Scored {score}",
         # errors from game/
         "game_not_found": "No game has the code {code}. Check the letters and try again.",
@@ -237,6 +259,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "report_title": "Prompt Match report",
         "report_generated": "Game code",
         "no_records_yet": "No scored attempts yet.",
+        "chart_count": "Attempts",
     },
     "ko": {
         "app_title": "프롬프트 매치",
@@ -293,10 +316,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "target_pending": "목표 그림을 준비하는 중…",
         "target_failed": "목표 그림을 만들지 못했습니다: {error}",
         "start_round_button": "라운드 시작",
+        "start_round_n_button": "{number}라운드 시작",
+        "show_secret": "비밀 프롬프트 보기 (화면이 프로젝터에 비칠 수 있어 숨겨 둡니다)",
+        "close_before_start": "{number}라운드가 아직 진행 중입니다. 이 라운드를 시작하기 전에 마감하거나 공개하세요.",
+        "prepared_rounds_header": "준비된 라운드",
+        "upload_preview": "업로드한 목표 그림",
+        "round_created": "{number}라운드를 시작할 준비가 되었습니다.",
+        "loopback_warning": (
+            "이 주소는 이 컴퓨터에서만 열립니다. 학생들은 접속할 수 없습니다. 이 페이지를 컴퓨터의 "
+            "네트워크 주소로 열거나, PROMPTMATCH_PUBLIC_URL=http://<이 컴퓨터의 주소>:8501 로 앱을 시작하세요."
+        ),
         "close_round_button": "지금 마감",
         "reveal_round_button": "공개",
         "secret_prompt_is": "비밀 프롬프트: ",
-        "time_left": "⏱ {minutes}:{seconds:02d} 남음",
+        "time_left": "⏱ {minutes}:{seconds} 남음",
         "time_up": "시간 종료",
         "board_link": "전광판 열기",
         "results_link": "결과와 내려받기",
@@ -320,6 +353,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "round_closed_wait": "라운드가 마감되었습니다. 공개를 기다리는 중…",
         "target_caption": "목표 그림",
         "attempts_left": "남은 시도: {total}번 중 {left}번",
+        "attempts_left_label": "남은 시도",
+        "all_attempts_used": "시도를 모두 사용했습니다. 잘했어요! 가장 좋은 결과입니다:",
+        "your_best": "나의 최고 시도",
+        "waiting_in_queue": "대기열에서 기다리는 중…",
         "prompt_label": "목표 그림을 설명해 보세요",
         "submit_button": "그리기",
         "queued": "대기열 {position}번째",
@@ -344,6 +381,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "download_zip": "전체 (그림 포함 ZIP)",
         "host_only": "게임 진행자만 볼 수 있는 페이지입니다. 진행 화면의 링크로 여세요.",
         "board_need_code": "이 페이지는 /board?code=XXXXXX 형식으로 여세요.",
+        "board_join_with": "이 코드로 게임에 참여하세요",
+        "board_or_open": "또는 QR 코드를 스캔하거나 이 주소를 여세요:",
+        "board_joined": "참가자: {count}명",
+        "board_nobody_yet": "아직 아무도 참여하지 않았습니다.",
+        "board_join_strip": "{link} 에서 코드 {code}(으)로 참여하세요",
+        "board_played": "참가자 {joined}명 중 {played}명이 제출했습니다",
+        "podium_header": "시상대",
         "scored": "{score}점",
         "game_not_found": "코드가 {code}인 게임이 없습니다. 글자를 확인하고 다시 시도하세요.",
         "not_host": "게임 진행자만 할 수 있습니다.",
@@ -461,6 +505,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "report_title": "프롬프트 매치 보고서",
         "report_generated": "게임 코드",
         "no_records_yet": "아직 채점된 시도가 없습니다.",
+        "chart_count": "시도 수",
     },
 }
 
@@ -471,7 +516,12 @@ def current_language() -> str:
 
 
 def t(key: str, **params: object) -> str:
-    language = current_language()
+    return translate(current_language(), key, **params)
+
+
+def translate(language: str, key: str, **params: object) -> str:
+    """`t` for a given language, where there is no page session (the download routes)."""
+    language = language if language in STRINGS else "en"
     template = STRINGS[language].get(key) or STRINGS["en"].get(key) or key
     try:
         return template.format(**params)

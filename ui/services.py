@@ -1,4 +1,8 @@
-"""Process-wide resources for the pages: settings, the database, the embedded worker."""
+"""Process-wide resources for the pages: settings, the database, the embedded worker.
+
+They are module globals rather than Streamlit cache entries: clearing Streamlit's caches
+(any browser can ask for it) must not open a second connection pool or start a second worker.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +13,10 @@ import streamlit as st
 
 from config import Settings, load_settings
 from db.queue import live_workers
-from db.session import Database, open_database
-from engine.worker import Worker
+from db.session import Database, shared_database
+from engine.worker import embedded_worker
 
 log = logging.getLogger(__name__)
-
-
-@st.cache_resource(show_spinner=False)
-def _database(url: str) -> Database:
-    return open_database(url)
-
-
-@st.cache_resource(show_spinner=False)
-def _embedded_worker(url: str) -> Worker:
-    """Started once per server process; the daemon thread owns the models."""
-    settings = load_settings()
-    worker = Worker(_database(url), settings, sole_worker=True)
-    worker.start_thread()
-    log.info("embedded generation worker %s started", worker.worker_id)
-    return worker
 
 
 def settings() -> Settings:
@@ -36,10 +25,15 @@ def settings() -> Settings:
 
 def database() -> Database:
     current = settings()
-    db = _database(current.database_url)
+    db = shared_database(current.database_url)
     if current.worker == "thread":
-        _embedded_worker(current.database_url)
+        embedded_worker(db, current)
     return db
+
+
+def start_background_work() -> None:
+    """At server start: open the database and, in thread mode, start the worker."""
+    database()
 
 
 def teacher_pin() -> str | None:

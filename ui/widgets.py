@@ -3,19 +3,21 @@ captions-as-text only, never as markdown or HTML: a nickname is never markup."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from typing import TypeVar
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from db.session import Database
 from game.errors import GameError
-from game.rounds import image_bytes
+from game.media import image_path, image_secret
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
 from ui.i18n import t
+from ui.links import page_origin
+from ui.live import Countdown
 
 T = TypeVar("T")
 
@@ -26,6 +28,32 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
 def md(text: str) -> str:
     """Escape user text for st.markdown/st.title: `**bold**` and `:red[x]` stay literal."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _html_text(text: str) -> str:
+    """User text as HTML text: escaped, so it is never markup and never a link."""
+    return html.escape(text, quote=True)
+
+
+def big_code(code: str) -> None:
+    """The join code in type a class reads from the back of the room."""
+    st.html(
+        '<div data-testid="join-code" style="font-size:9rem;font-weight:800;letter-spacing:.12em;'
+        f'font-family:ui-monospace,monospace;line-height:1">{_html_text(code)}</div>'
+    )
+
+
+def big_text(text: str) -> None:
+    st.html(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">{_html_text(text)}</div>')
+
+
+def name_chips(nicknames: list[str]) -> None:
+    chips = "".join(
+        '<span style="display:inline-block;margin:.3rem;padding:.35rem .9rem;border-radius:2rem;'
+        f'background:rgba(128,128,128,.18);font-size:1.7rem">{_html_text(name)}</span>'
+        for name in nicknames
+    )
+    st.html(f'<div data-testid="joined-names">{chips}</div>')
 
 
 def show_error(error: GameError) -> None:
@@ -47,35 +75,62 @@ def write(db: Database, action: Callable[[Session], T]) -> T | None:
         return None
 
 
+def image_url(db: Database, image_id: int) -> str:
+    return page_origin() + image_path(image_secret(db), image_id)
+
+
 def image(db: Database, image_id: int | None, caption: str | None = None, width: int | str = "stretch") -> None:
+    """A stored picture by its signed address: the browser fetches it once and keeps it, so a
+    page that reruns sends no picture again (server/routes.py)."""
     if image_id is None:
         return
-    with db.read() as session:
-        data = image_bytes(session, image_id)
-    st.image(data, caption=caption, width=width)
+    st.image(image_url(db, image_id), caption=caption, width=width)
 
 
-def countdown(round_: RoundView) -> None:
-    if round_.status == "open" and round_.seconds_left is not None:
-        minutes, seconds = divmod(round_.seconds_left, 60)
-        st.subheader(t("time_left", minutes=minutes, seconds=seconds))
-    elif round_.status in ("closed", "revealed"):
-        st.subheader(t("time_up"))
+def countdown(round_: RoundView, size: str = "normal") -> Countdown | None:
+    """The round's countdown, run by the browser (ui/live.py); None when no timer runs."""
+    if round_.status != "open" or round_.ends_at is None:
+        return None
+    return Countdown(round_.ends_at, t("time_left", minutes="{minutes}", seconds="{seconds}"), t("time_up"), size)
 
 
 def status_text(status: str) -> str:
     return t(f"status_{status}")
 
 
-def _ranked_table(columns: dict[str, list[object]]) -> None:
-    """A static table (crisp on a projector), ranked. st.table renders its cells as markdown
-    (a browser test saw "**Joon**" turn bold), so every text cell is escaped: names show
-    literally."""
+_TABLE_STYLE = (
+    "<style>.pm-table{width:100%;border-collapse:collapse;font-size:var(--pm-table-size,1rem)}"
+    ".pm-table th{text-align:left;font-weight:600;opacity:.7;border-bottom:2px solid rgba(128,128,128,.35);"
+    "padding:.3em .6em}.pm-table td{padding:.3em .6em;border-bottom:1px solid rgba(128,128,128,.2)}"
+    ".pm-table td.num,.pm-table th.num{text-align:right;font-variant-numeric:tabular-nums}</style>"
+)
+
+
+def _ranked_table(columns: dict[str, list[object]], big: bool = False) -> None:
+    """A static, ranked table (crisp on a projector): no index column, a one-line header,
+    and every cell escaped HTML text, so a nickname is never markup and never a link."""
     if not columns[t("col_rank")]:
         st.caption(t("no_players_yet"))
         return
-    escaped = {name: [md(v) if isinstance(v, str) else v for v in values] for name, values in columns.items()}
-    st.table(pd.DataFrame(escaped).set_index(t("col_rank")))
+    names = list(columns)
+    numeric = {name for name in names if all(isinstance(v, int | float) or _is_number(v) for v in columns[name])}
+
+    def cell(tag: str, name: str, value: object) -> str:
+        kind = ' class="num"' if name in numeric else ""
+        return f"<{tag}{kind}>{_html_text(str(value))}</{tag}>"
+
+    header = "".join(cell("th", name, name) for name in names)
+    rows = "".join(
+        "<tr>" + "".join(cell("td", name, columns[name][i]) for name in names) + "</tr>"
+        for i in range(len(columns[names[0]]))
+    )
+    size = "1.6rem" if big else "1rem"
+    st.html(f'{_TABLE_STYLE}<table class="pm-table" style="--pm-table-size:{size}"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, str) and (value == "—" or value.replace(".", "", 1).isdigit())
 
 
 def player_name(nickname: str, is_ai: bool) -> str:
@@ -83,25 +138,27 @@ def player_name(nickname: str, is_ai: bool) -> str:
     return f"🤖 {t('ai_badge')}" if is_ai else nickname
 
 
-def round_table(rows: list[RoundRow]) -> None:
+def round_table(rows: list[RoundRow], big: bool = False) -> None:
     _ranked_table(
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [player_name(r.nickname, r.is_ai) for r in rows],
             t("col_best"): [f"{r.best_score:.2f}" if r.best_score is not None else "—" for r in rows],
             t("col_attempts"): [r.attempts_used for r in rows],
-        }
+        },
+        big,
     )
 
 
-def game_table(rows: list[GameRow]) -> None:
+def game_table(rows: list[GameRow], big: bool = False) -> None:
     _ranked_table(
         {
             t("col_rank"): [r.rank for r in rows],
             t("col_player"): [player_name(r.nickname, r.is_ai) for r in rows],
             t("col_total"): [f"{r.total_score:.2f}" for r in rows],
             t("col_rounds"): [r.rounds_scored for r in rows],
-        }
+        },
+        big,
     )
 
 
@@ -112,6 +169,24 @@ def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:
                 image(db, item.image_id)
                 st.text(f"{player_name(item.nickname, item.is_ai)} — {item.score:.2f}")
                 st.text(item.prompt)
+
+
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
+    """The top three of a revealed round with their pictures and prompts (ties share a medal)."""
+    top = items[:3]
+    if not top:
+        return
+    st.subheader(t("podium_header"))
+    for column, item in zip(st.columns(3), top, strict=False):
+        with column, st.container(border=True, key=f"podium_{item.rank}_{item.attempt_no}_{item.image_id}"):
+            name = md(player_name(item.nickname, item.is_ai))
+            st.markdown(f"{'## ' if big else '#### '}{MEDALS.get(item.rank, '')} {name}")
+            image(db, item.image_id)
+            st.markdown(f"{'### ' if big else '**'}{item.score:.2f}{'' if big else '**'}")
+            st.text(item.prompt)
 
 
 def _similarity(value: float | None) -> str:

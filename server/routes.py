@@ -1,0 +1,161 @@
+"""HTTP routes the pages use instead of rerunning themselves.
+
+- `GET /api/live/{code}?player=ID&queued=SUBMISSION` — the game's change counters (and a
+  queued attempt's place in line). Every open page asks this once a second from the browser
+  (ui/live.py) and reruns only when a counter moved. Answers come from one snapshot per game,
+  refreshed at most every `SNAPSHOT_TTL_S`: thirty pages cost two indexed queries a quarter
+  second, not thirty page runs a second.
+- `GET /api/images/{id}/{signature}` — a stored picture, cacheable for good (game/media.py).
+- `GET /api/games/{code}/download/{name}?host=…&lang=…` — the results downloads, built when
+  clicked; the ZIP is streamed one picture at a time.
+
+Handlers that touch the database run in Starlette's thread pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from config import load_settings
+from db.session import Database, shared_database
+from game.errors import GameError
+from game.exports import DOWNLOADS, document, zip_chunks
+from game.games import require_host
+from game.live import GameVersions, game_versions
+from game.media import StoredImage, image_secret, signed_image
+from game.report import REPORT_KEYS
+from game.submissions import queue_position
+from ui.i18n import translate
+
+SNAPSHOT_TTL_S = 0.25
+NO_STORE = {"Cache-Control": "no-store"}
+FOREVER = {"Cache-Control": "private, max-age=31536000, immutable"}
+
+
+def _database() -> Database:
+    return shared_database(load_settings().database_url)
+
+
+@dataclass
+class _Snapshot:
+    taken: float
+    versions: GameVersions | None
+
+
+class VersionCache:
+    """The latest counters of each game asked about, read at most every `ttl_s` seconds."""
+
+    def __init__(self, ttl_s: float = SNAPSHOT_TTL_S) -> None:
+        self.ttl_s = ttl_s
+        self._snapshots: dict[str, _Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def versions(self, database: Database, code: str) -> GameVersions | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._snapshots.get(code)
+            if cached is not None and now - cached.taken < self.ttl_s:
+                return cached.versions
+        with database.read() as session:
+            versions = game_versions(session, code)
+        with self._lock:
+            if len(self._snapshots) > 1000:  # games nobody watches any more
+                self._snapshots.clear()
+            self._snapshots[code] = _Snapshot(now, versions)
+        return versions
+
+
+_versions = VersionCache()
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+async def live(request: Request) -> Response:
+    code = request.path_params["code"]
+    database = _database()
+    versions = await run_in_threadpool(_versions.versions, database, code)
+    if versions is None:
+        return JSONResponse({"gone": True}, headers=NO_STORE)
+    answer: dict[str, object] = {"game": versions.version, "shared": versions.shared}
+    player = _int(request.query_params.get("player"))
+    if player is not None:
+        answer["player"] = versions.players.get(player, -1)
+    queued = _int(request.query_params.get("queued"))
+    if queued is not None:
+
+        def position() -> int:
+            with database.read() as session:
+                return queue_position(session, queued)
+
+        answer["position"] = await run_in_threadpool(position)
+    return JSONResponse(answer, headers=NO_STORE)
+
+
+async def image(request: Request) -> Response:
+    image_id = _int(request.path_params["image_id"])
+    if image_id is None:
+        return Response(status_code=404)
+    database = _database()
+
+    def load() -> StoredImage | None:
+        secret = image_secret(database)
+        with database.read() as session:
+            return signed_image(session, secret, image_id, request.path_params["signature"])
+
+    stored = await run_in_threadpool(load)
+    if stored is None:
+        return Response(status_code=404)
+    # An image row never changes: the browser keeps it, and a page that reruns never asks again.
+    return Response(stored.data, media_type=stored.mime, headers=FOREVER)
+
+
+def _zip_stream(database: Database, code: str, host: str | None, labels: dict[str, str]) -> Iterator[bytes]:
+    with database.read() as session:
+        yield from zip_chunks(session, code, host, labels)
+
+
+async def download(request: Request) -> Response:
+    code, name = request.path_params["code"], request.path_params["name"]
+    host = request.query_params.get("host")
+    language = request.query_params.get("lang", "en")
+    if name not in DOWNLOADS:
+        return Response(status_code=404)
+    media_type, suffix = DOWNLOADS[name]
+    labels = {key: translate(language, key) for key in REPORT_KEYS}
+    database = _database()
+    headers = {"Content-Disposition": f'attachment; filename="promptmatch-{code}-{suffix}"', **NO_STORE}
+
+    def check_host() -> None:
+        with database.read() as session:
+            require_host(session, code, host)
+
+    try:
+        await run_in_threadpool(check_host)
+    except GameError as error:
+        return Response(translate(language, error.key, **error.params), status_code=403, media_type="text/plain")
+    if name == "results.zip":
+        return StreamingResponse(_zip_stream(database, code, host, labels), media_type=media_type, headers=headers)
+
+    def build() -> bytes:
+        with database.read() as session:
+            return document(session, code, host, name, labels)
+
+    return Response(await run_in_threadpool(build), media_type=media_type, headers=headers)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/live/{code}", live),
+        Route("/api/images/{image_id}/{signature}", image),
+        Route("/api/games/{code}/download/{name}", download),
+    ]
