@@ -13,7 +13,7 @@ from ui import widgets
 from ui.i18n import t
 from ui.identity import game_code, player_token, remember
 from ui.live import QueueLine, live_page
-from ui.services import database
+from ui.services import database, wake_worker
 
 db = database()
 code, token = game_code(), player_token()
@@ -90,10 +90,8 @@ def attempt_list(state: PlayerRoundState) -> None:
                     if submission.prompt_similarity is not None:
                         st.caption(t("your_prompt_similarity", value=f"{submission.prompt_similarity:.2f}"))
                     attempt_feedback(submission, latest is not None and submission.id == latest.id)
-                elif submission.status == "queued":
-                    st.info(t("waiting_in_queue"))
-                elif submission.status == "running":
-                    st.info(t("running"))
+                elif submission.status in ("queued", "running"):
+                    st.info(t("waiting_in_queue"))  # the live line at the top says where it is
                 elif submission.status == "failed":
                     st.warning(t("failed", error=submission.error or "?"))
                 elif submission.status == "blocked":
@@ -120,8 +118,9 @@ def status_bar(state: PlayerRoundState) -> None:
     timer_column, attempts_column = st.columns([3, 2], vertical_alignment="center")
     pending = pending_attempt(state)
     queue = None
-    if pending is not None and pending.status == "queued" and pending.queue_position is not None:
-        queue = QueueLine(pending.id, pending.queue_position, t("queued", position="{position}"))
+    if pending is not None:
+        position = pending.queue_position or 0  # 0: a worker is drawing it
+        queue = QueueLine(pending.id, position, t("queued", position="{position}"), t("running"))
     with timer_column:
         if round_ is not None and round_.status in ("closed", "revealed"):
             st.subheader(t("time_up"))
@@ -183,19 +182,33 @@ def attempts_panel(state: PlayerRoundState) -> None:
         widgets.gallery(db, items)
 
 
+def take_submission() -> GameError | SubmissionView | None:
+    """A submitted prompt is stored before anything is drawn, so this one run shows the new
+    attempt, the attempts left and the counters after it (no second run)."""
+    if not (code and token and st.session_state.get("submit")):
+        return None
+    prompt = st.session_state.get("prompt", "")
+    try:
+        with db.write() as session:
+            queued = submit_prompt(session, code, token, prompt)
+    except GameError as error:
+        return error
+    wake_worker()
+    return queued
+
+
 def prompt_form(state: PlayerRoundState) -> None:
-    """The prompt box; after a stored attempt the page draws itself again at once."""
+    """The prompt box, with what became of the last submit (refused, or a rule's message)."""
+    if isinstance(submitted, GameError):
+        widgets.show_error(submitted)
+    elif submitted is not None and submitted.status == "refused":
+        st.warning(t("refused"))
     with st.form("prompt_form", clear_on_submit=True, border=True):
-        prompt = st.text_area(t("prompt_label"), key="prompt", max_chars=300)
-        submitted = st.form_submit_button(t("submit_button"), key="submit", type="primary")
-    if submitted:
-        queued = widgets.write(db, lambda session: submit_prompt(session, code, token, prompt))
-        if queued is not None and queued.status == "refused":
-            st.warning(t("refused"))
-        elif queued is not None:
-            st.rerun()
+        st.text_area(t("prompt_label"), key="prompt", max_chars=300)
+        st.form_submit_button(t("submit_button"), key="submit", type="primary")
 
 
+submitted = take_submission()
 with db.read() as session:
     versions = game_versions(session, code) if code else None  # first: see board.py
 state = load_state()

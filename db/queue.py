@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.changes import note_changes
@@ -52,6 +52,17 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
     ).all()
     note_changes(session, round_ids={r.round_id for r in rows}, player_ids={r.player_id for r in rows})
     return sorted((ClaimedJob(r.id, r.round_id, r.prompt) for r in rows), key=lambda j: j.id)
+
+
+def has_work(session: Session) -> bool:
+    """Whether anything waits for a worker: one cheap read, so an idle worker's poll takes no
+    write lock (the claims below each take SQLite's write lock)."""
+    waiting = or_(
+        exists().where(Submission.status == "queued"),
+        exists().where(Round.target_status == "pending"),
+        exists().where(Round.ai_status == "pending", Round.target_status == "ready"),
+    )
+    return bool(session.scalar(select(waiting)))
 
 
 def finish_job(

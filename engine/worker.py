@@ -31,6 +31,7 @@ from db.queue import (
     claim_jobs,
     claim_target,
     finish_job,
+    has_work,
     heartbeat,
     requeue_abandoned,
 )
@@ -105,6 +106,9 @@ class Worker:
         self.lease = timedelta(seconds=settings.worker_lease_s)
         self.heartbeat_every_s = min(HEARTBEAT_EVERY_S, settings.worker_lease_s / 3)
         self.stop_event = threading.Event()
+        # Set by the web process when it queues work (thread mode): the worker starts at once
+        # instead of at its next poll.
+        self.wake_event = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def recover(self) -> int:
@@ -149,7 +153,8 @@ class Worker:
                 log.exception("worker loop error")
                 did_work = False
             if not did_work:
-                self.stop_event.wait(self.settings.poll_interval_s)
+                self.wake_event.wait(self.settings.poll_interval_s)
+                self.wake_event.clear()
 
     def start_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="promptmatch-worker", daemon=True)
@@ -157,8 +162,14 @@ class Worker:
         return thread
 
     # -- one step ----------------------------------------------------------------------------
+    def wake(self) -> None:
+        self.wake_event.set()
+
     def run_once(self) -> int:
         """Prepare one target image or process one batch; returns how many items were done."""
+        with self.database.read() as session:
+            if not has_work(session):
+                return 0
         with self.database.write() as session:
             round_id = claim_target(session, self.worker_id)
         if round_id is not None:
@@ -330,6 +341,12 @@ def embedded_worker(database: Database, settings: Settings) -> Worker:
             _embedded.start_thread()
             log.info("embedded generation worker %s started", _embedded.worker_id)
         return _embedded
+
+
+def wake_embedded_worker() -> None:
+    """Tell this process's worker thread, if it has one, that work may be waiting."""
+    if _embedded is not None:
+        _embedded.wake()
 
 
 def main(argv: list[str] | None = None) -> None:

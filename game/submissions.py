@@ -149,7 +149,11 @@ def queue_attempt(
 
 
 def queue_position(session: Session, submission_id: int) -> int:
-    """1 for the next job the worker will take; counts queued jobs ahead in claim order."""
+    """1 for the next job the worker will take; counts queued jobs ahead in claim order.
+    0 once a worker has taken it (it is being drawn)."""
+    status = session.scalar(select(Submission.status).where(Submission.id == submission_id))
+    if status != "queued":
+        return 0
     ahead = session.scalar(
         select(func.count()).select_from(Submission).where(Submission.status == "queued", Submission.id < submission_id)
     )

@@ -70,7 +70,8 @@ export default function (component) {
   }
 
   function showQueue(position) {
-    queue.textContent = (data.queue && position != null) ? data.queue.template.replace("{position}", position) : "";
+    if (!data.queue || position == null) { queue.textContent = ""; return; }
+    queue.textContent = position === 0 ? data.queue.drawing : data.queue.template.replace("{position}", position);
   }
 
   async function poll() {
@@ -110,6 +111,7 @@ class QueueLine:
     submission_id: int
     position: int
     template: str  # "In the queue: position {position}"
+    drawing: str  # "Drawing your image…", once a worker has taken it
 
 
 def _ms(moment: datetime) -> int:
@@ -149,7 +151,9 @@ def live_page(
             "countdown": (
                 {"template": countdown.template, "done": countdown.done, "size": countdown.size} if countdown else None
             ),
-            "queue": {"template": queue.template, "position": queue.position} if queue else None,
+            "queue": (
+                {"template": queue.template, "drawing": queue.drawing, "position": queue.position} if queue else None
+            ),
         },
         key=key,
         on_changed_change=_ignore,

@@ -14,7 +14,7 @@ import streamlit as st
 from config import Settings, load_settings
 from db.queue import live_workers
 from db.session import Database, shared_database
-from engine.worker import embedded_worker
+from engine.worker import embedded_worker, wake_embedded_worker
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,11 @@ def database() -> Database:
     if current.worker == "thread":
         embedded_worker(db, current)
     return db
+
+
+def wake_worker() -> None:
+    """After a write that queued work: this process's worker starts now, not at its next poll."""
+    wake_embedded_worker()
 
 
 def start_background_work() -> None:

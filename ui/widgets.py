@@ -18,6 +18,7 @@ from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, Rou
 from ui.i18n import t
 from ui.links import page_origin
 from ui.live import Countdown
+from ui.services import wake_worker
 
 T = TypeVar("T")
 
@@ -69,10 +70,12 @@ def write(db: Database, action: Callable[[Session], T]) -> T | None:
     """
     try:
         with db.write() as session:
-            return action(session)
+            result = action(session)
     except GameError as error:
         show_error(error)
         return None
+    wake_worker()  # a new attempt, round or AI job starts now, not at the next poll
+    return result
 
 
 def image_url(db: Database, image_id: int) -> str:
