@@ -10,7 +10,7 @@ from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_hos
 from game.live import GameVersions, game_versions
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
-from game.rounds import close_round, console_rounds, create_round, reveal_round, start_round
+from game.rounds import close_round, console_rounds, create_round, retry_target, reveal_round, start_round
 from game.views import RoundView
 from ui import widgets
 from ui.i18n import t
@@ -134,7 +134,7 @@ def ai_controls(round_: RoundView, key: str) -> None:
     """The AI opponent: a button until it is added, then what it is doing."""
     if round_.ai_status in (None, "failed"):
         if round_.ai_status == "failed":
-            st.warning(t("ai_status_failed"))
+            st.warning(t("ai_failed_reason", error=round_.ai_error or "?"))
         if st.button(t("add_ai_button"), key=key, help=t("ai_explain"), disabled=round_.status == "revealed"):
             run_action(add_ai_player, round_.id)
     else:
@@ -147,6 +147,8 @@ def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
         widgets.image(db, round_.target_image_id, caption=t("target_caption"), width=width)
     elif round_.target_status == "failed":
         st.error(t("target_failed", error=round_.target_error))
+        if st.button(t("retry_target_button"), key=f"retry_target_{round_.id}"):
+            run_action(retry_target, round_.id)
     else:
         st.info(t("target_pending"))
     if round_.secret_prompt and st.toggle(t("show_secret"), key=f"show_secret_{round_.id}"):

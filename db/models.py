@@ -122,6 +122,8 @@ class Round(Base):
     # writes its prompt from the target image, then queues it like a student's attempt.
     ai_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
     ai_worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Why the AI's job failed, for the host (who can add the AI again).
+    ai_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     game: Mapped[Game] = relationship()
 

@@ -207,22 +207,23 @@ class Worker:
         return round_, loaded
 
     def prepare_target(self, round_id: int) -> None:
+        """Draw the round's target with its seed and store it. Any error (the model, the disk)
+        ends the job with its reason for the host, who can try again."""
         try:
             round_, loaded = self._engine_for(round_id)
             image = loaded.generator.generate([round_.secret_prompt or ""], seed=round_.seed, size=round_.image_size)[0]
             png = encode_png(image)
+            with self.database.write() as session:
+                blob = ImageBlob(data=png, width=image.width, height=image.height)
+                session.add(blob)
+                session.flush()
+                ready = session.get(Round, round_id)
+                ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
         except Exception as error:
             log.exception("target generation failed for round %s", round_id)
             with self.database.write() as session:
                 failed = session.get(Round, round_id)
                 failed.target_status, failed.target_error = "failed", readable(error)
-            return
-        with self.database.write() as session:
-            blob = ImageBlob(data=png, width=image.width, height=image.height)
-            session.add(blob)
-            session.flush()
-            ready = session.get(Round, round_id)
-            ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
 
     def target_image(self, round_: Round) -> Image.Image:
         with self.database.read() as session:
@@ -260,20 +261,20 @@ class Worker:
             return [None] * len(prompts)
 
     def write_ai_prompt(self, round_id: int) -> None:
-        """The AI opponent writes its prompt from the target, then queues it like a student."""
+        """The AI opponent writes its prompt from the target, then queues it like a student.
+        Any error ends the job with its reason for the host, never a round stuck "writing"."""
         try:
             round_, loaded = self._engine_for(round_id)
             target = self.target_image(round_)
             clip = self.clip_for(loaded)
             prompt = compose_clip_prompt(clip, target) if clip is not None else describe_sketch(target)
-        except Exception:
-            log.exception("the AI could not write a prompt for round %s", round_id)
+            log.info("AI prompt for round %s: %s", round_id, prompt)
             with self.database.write() as session:
-                fail_ai_attempt(session, round_id)
-            return
-        log.info("AI prompt for round %s: %s", round_id, prompt)
-        with self.database.write() as session:
-            submit_ai_attempt(session, round_id, prompt)
+                submit_ai_attempt(session, round_id, prompt)
+        except Exception as error:
+            log.exception("the AI could not play round %s", round_id)
+            with self.database.write() as session:
+                fail_ai_attempt(session, round_id, readable(error))
 
     def translations(self, loaded: LoadedEngine, prompts: list[str]) -> list[str | None]:
         """English for the Korean prompts, when a translation model is here; else None each.

@@ -23,9 +23,10 @@ from game.tokens import hash_token
 from game.views import RoundView, SubmissionView
 
 AI_NICKNAME = "AI"
-# No typed nickname folds to this key (clean_text removes control characters), so no student
-# can take the AI's name, and the AI can never collide with a student.
-AI_NICKNAME_KEY = "\x00ai"
+# No typed nickname folds to this key (clean_text removes format characters such as U+2060),
+# so no student can take the AI's name and the AI never collides with a student. (It was
+# "\x00ai" until migration 0005: PostgreSQL text cannot hold NUL, so the AI never played there.)
+AI_NICKNAME_KEY = "\u2060ai"
 
 
 def add_ai_player(
@@ -38,7 +39,7 @@ def add_ai_player(
         raise NotAllowed("ai_after_reveal")
     if round_.ai_status in ("pending", "writing", "done"):
         raise NotAllowed("ai_already_added")
-    round_.ai_status, round_.ai_worker_id = "pending", None  # a worker picks it up
+    round_.ai_status, round_.ai_worker_id, round_.ai_error = "pending", None, None  # a worker picks it up
     return round_view(round_, now, for_host=True)
 
 
@@ -80,10 +81,11 @@ def submit_ai_attempt(
     return submission
 
 
-def fail_ai_attempt(session: Session, round_id: int) -> None:
+def fail_ai_attempt(session: Session, round_id: int, reason: str) -> None:
+    """The AI's job ended in an error: the host sees why and can add the AI again."""
     round_ = session.get(Round, round_id)
     if round_ is not None and round_.ai_status == "writing":
-        round_.ai_status = "failed"
+        round_.ai_status, round_.ai_error = "failed", reason[:500]
 
 
 def set_hints(session: Session, code: str, host_token: str | None, enabled: bool) -> bool:

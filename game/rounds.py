@@ -59,6 +59,7 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
         seconds_left=seconds_left,
         secret_prompt=round_.secret_prompt if show_secret else None,
         ai_status=round_.ai_status,
+        ai_error=round_.ai_error if for_host else None,
     )
 
 
@@ -184,6 +185,18 @@ def reveal_round(
         round_.closed_at = now
     round_.status = "revealed"
     round_.revealed_at = round_.revealed_at or now
+    return round_view(round_, now, for_host=True)
+
+
+def retry_target(
+    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    """Draw a failed target again (the model was missing, the disk was full…)."""
+    now = now or utcnow()
+    round_ = host_round(session, code, host_token, round_id)
+    if round_.target_status != "failed":
+        raise NotAllowed("target_not_failed")
+    round_.target_status, round_.target_error, round_.target_worker_id = "pending", None, None
     return round_view(round_, now, for_host=True)
 
 

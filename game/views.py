@@ -48,8 +48,9 @@ class RoundView:
     seconds_left: int | None
     # None unless the round is revealed or the viewer is the host.
     secret_prompt: str | None
-    # The AI opponent: None (not added), pending, writing, done, failed.
+    # The AI opponent: None (not added), pending, writing, done, failed (with ai_error).
     ai_status: str | None = None
+    ai_error: str | None = None
 
 
 @dataclass(frozen=True)

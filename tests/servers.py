@@ -2,65 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.server import app_env, app_server
 from config import PROJECT_DIR
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def app_env(home: Path, **settings: str) -> dict[str, str]:
-    """The environment of a child process: PROMPTMATCH_<NAME> for each keyword; the data
-    directory is `home` unless a `data_dir` keyword says otherwise."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PROMPTMATCH_DATA_DIR=str(home))
-    env.update({f"PROMPTMATCH_{name.upper()}": value for name, value in settings.items()})
-    return env
 
 
 @contextmanager
 def streamlit_server(home: Path, **settings: str) -> Iterator[str]:
-    """Start the app as `streamlit run` would for a teacher; yields its base URL. Logs go to
-    home/server-<port>.log."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = app_env(home, public_url=url, **settings)
-    log_path = home / f"server-{port}.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "streamlit_app.py")),
-                *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(120):
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError("streamlit did not start: " + log_path.read_text())
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    """The app as `make run` starts it (bench/server.py); yields its base URL."""
+    with app_server(home, **settings) as (url, _process):
+        yield url
 
 
 def start_worker(database_url: str, home: Path, *args: str, **settings: str) -> subprocess.Popen[bytes]:

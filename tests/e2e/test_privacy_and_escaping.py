@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from helpers import Classroom, wait_until
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 from servers import streamlit_server
 
 from db.models import ImageBlob, Submission
@@ -35,23 +35,24 @@ def key(page: Page, name: str, inner: str = ""):
 
 
 class Recorder:
-    """Every websocket frame a page receives, the media it loads, and any dialog."""
+    """Every websocket frame a page receives, the pictures it loads (the responses as they
+    came, never fetched again), and any dialog."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.frames: list[bytes] = []
-        self.media: set[str] = set()
+        self.media: list[Response] = []
         self.dialogs: list[str] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-        page.on("response", lambda response: self._response(response.url))
+        page.on("response", self._response)
         page.on("dialog", self._dialog)
 
     def _frame(self, payload: str | bytes) -> None:
         self.frames.append(payload.encode() if isinstance(payload, str) else payload)
 
-    def _response(self, url: str) -> None:
-        if "/media/" in url:
-            self.media.add(url)
+    def _response(self, response: Response) -> None:
+        if "/media/" in response.url or "/api/images/" in response.url:
+            self.media.append(response)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -62,8 +63,7 @@ class Recorder:
 
     def pictures(self) -> list[np.ndarray]:
         pictures = []
-        for url in sorted(self.media):
-            response = self.page.request.get(url)
+        for response in self.media:
             if response.ok and response.headers.get("content-type", "").startswith("image/"):
                 pictures.append(np.asarray(Image.open(io.BytesIO(response.body())).convert("RGB")))
         return pictures
@@ -109,6 +109,10 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
                 ImageBlob, s.query(Submission).filter(Submission.prompt == MINA_PROMPT).one().image_id
             ).data
         mina_pixels = np.asarray(Image.open(io.BytesIO(mina_image)).convert("RGB"))
+        # A student who guesses the address of Mina's picture gets nothing: it is signed.
+        with db.read() as s:
+            mina_image_id = s.query(Submission).filter(Submission.prompt == MINA_PROMPT).one().image_id
+        assert student.request.get(f"{server}/api/images/{mina_image_id}/0123456789abcdef01234567").status == 404
         for recorded in (seen, projector):
             assert recorded.frames, "the websocket recording caught nothing"
             assert not recorded.received(SECRET) and not recorded.received("navy background")

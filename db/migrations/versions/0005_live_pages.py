@@ -1,4 +1,5 @@
-"""Change-driven pages: version counters, and a secret for image addresses.
+"""Change-driven pages: version counters, and a secret for image addresses; the AI's
+failure reason, and its nickname key without NUL (PostgreSQL text cannot hold NUL).
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +27,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("shared_version", sa.Integer(), server_default="0", nullable=False))
     with op.batch_alter_table("players", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="0", nullable=False))
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ai_error", sa.Text(), nullable=True))
+    players = sa.table("players", sa.column("nickname_key", sa.String), sa.column("is_ai", sa.Boolean))
+    op.execute(players.update().where(players.c.is_ai.is_(True)).values(nickname_key="\u2060ai"))
     secrets_table = op.create_table(
         "server_secrets",
         sa.Column("name", sa.String(length=40), primary_key=True),
@@ -37,6 +42,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("server_secrets")
+    with op.batch_alter_table("rounds", schema=None) as batch_op:
+        batch_op.drop_column("ai_error")
     with op.batch_alter_table("players", schema=None) as batch_op:
         batch_op.drop_column("version")
     with op.batch_alter_table("games", schema=None) as batch_op:

@@ -1,0 +1,118 @@
+"""The console controls the current round while the next ones are prepared, and the round
+jobs (the target, the AI's attempt) end with a reason the host can act on, on every database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from helpers import Classroom, drain
+
+from config import Settings
+from db.models import Player
+from db.session import Database, open_database
+from engine import worker as worker_module
+from engine.registry import EngineRegistry
+from engine.worker import Worker
+from game.coaching import AI_NICKNAME_KEY, add_ai_player
+from game.errors import NotAllowed
+from game.rounds import close_round, console_rounds, host_rounds, retry_target, reveal_round, start_round
+
+
+def test_rounds_prepared_ahead_do_not_take_the_open_rounds_place(db: Database, worker: Worker) -> None:
+    classroom = Classroom(db)
+    first = classroom.round(worker, prompt="a red circle")
+    second = classroom.round(worker, prompt="a blue square", start=False)
+    third = classroom.round(worker, prompt="two yellow stars", start=False)
+    with db.read() as s:
+        console = console_rounds(s, classroom.code, classroom.host)
+    assert console.current is not None and console.current.id == first
+    assert [r.id for r in console.prepared] == [second, third]
+
+    with pytest.raises(NotAllowed) as refused, db.write() as s:
+        start_round(s, classroom.code, classroom.host, second)
+    assert refused.value.key == "another_round_open" and refused.value.params == {"number": 1}
+
+    # Close and Reveal act on round 1 although rounds 2 and 3 are newer.
+    with db.write() as s:
+        assert close_round(s, classroom.code, classroom.host, first).status == "closed"
+    with db.write() as s:
+        assert reveal_round(s, classroom.code, classroom.host, first).status == "revealed"
+    with db.write() as s:
+        assert start_round(s, classroom.code, classroom.host, second).status == "open"
+    with db.read() as s:
+        console = console_rounds(s, classroom.code, classroom.host)
+        statuses = {r.number: r.status for r in host_rounds(s, classroom.code, classroom.host)}
+    assert console.current is not None and console.current.id == second
+    assert [r.id for r in console.prepared] == [third]
+    assert statuses == {1: "revealed", 2: "open", 3: "draft"}
+
+
+@pytest.fixture
+def pg_worker(postgres_url: str, settings: Settings, registry: EngineRegistry) -> Iterator[tuple[Database, Worker]]:
+    database = open_database(postgres_url)
+    yield database, Worker(database, settings.with_changes(database_url=postgres_url), registry=registry)
+    database.dispose()
+
+
+def test_the_ai_plays_on_postgresql(pg_worker: tuple[Database, Worker]) -> None:
+    pg, worker = pg_worker
+    classroom = Classroom(pg)
+    round_id = classroom.round(worker, prompt="three small yellow stars on a navy background")
+    with pg.write() as s:
+        add_ai_player(s, classroom.code, classroom.host, round_id)
+    drain(worker)
+    with pg.read() as s:
+        current = console_rounds(s, classroom.code, classroom.host).current
+        ai = s.query(Player).filter(Player.is_ai.is_(True)).one()
+    assert current is not None and current.ai_status == "done"
+    assert ai.nickname_key == AI_NICKNAME_KEY and "\x00" not in ai.nickname_key
+
+
+def test_a_failing_ai_job_says_why_and_can_be_tried_again_on_postgresql(
+    pg_worker: tuple[Database, Worker], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg, worker = pg_worker
+    classroom = Classroom(pg)
+    round_id = classroom.round(worker)
+    with pg.write() as s:
+        add_ai_player(s, classroom.code, classroom.host, round_id)
+
+    def broken(_target: object) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(worker_module, "describe_sketch", broken)
+    drain(worker)
+    with pg.read() as s:
+        current = console_rounds(s, classroom.code, classroom.host).current
+    assert current is not None and current.ai_status == "failed"
+    assert "No space left on device" in (current.ai_error or "")
+
+    monkeypatch.undo()
+    with pg.write() as s:
+        add_ai_player(s, classroom.code, classroom.host, round_id)  # the host's retry
+    drain(worker)
+    with pg.read() as s:
+        current = console_rounds(s, classroom.code, classroom.host).current
+    assert current is not None and current.ai_status == "done" and current.ai_error is None
+
+
+def test_a_failing_target_says_why_and_can_be_drawn_again(
+    db: Database, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    classroom = Classroom(db)
+    round_id = classroom.round(prompt="a red circle", start=False)
+
+    def full_disk(_image: object) -> bytes:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(worker_module, "encode_png", full_disk)
+    drain(worker)
+    with db.read() as s:
+        prepared = console_rounds(s, classroom.code, classroom.host).prepared[0]
+    assert prepared.target_status == "failed" and "No space left" in (prepared.target_error or "")
+    monkeypatch.undo()
+    with db.write() as s:
+        retry_target(s, classroom.code, classroom.host, round_id)
+    drain(worker)
+    assert classroom.target_ready()
