@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui.i18n import t
+from ui.services import database, offline_engine
 
 st.title(f"🎯 {t('app_title')}")
 st.caption(t("tagline"))
-st.write(t("home_intro"))
+# Promise Stable Diffusion only when it is what draws the pictures.
+st.write(t("home_intro_sketch" if offline_engine(database()) else "home_intro"))
 
 host_column, join_column = st.columns(2)
 with host_column:

@@ -67,13 +67,18 @@ def _img(session: Session, image_id: int | None, alt: str) -> str:
 def _figure(session: Session, labels: Mapping[str, str], title: str, item: GalleryItem | None) -> str:
     if item is None:
         return ""
-    name = escape(item.nickname) + (f" ({escape(labels['ai_badge'])})" if item.is_ai else "")
+    name = escape(_name(labels, item.nickname, item.is_ai))
     similarity = "—" if item.prompt_similarity is None else f"{item.prompt_similarity:.2f}"
     return (
         f"<figure>{_img(session, item.image_id, item.nickname)}<figcaption><b>{escape(title)}</b>: {name}<br>"
         f"{escape(labels['image_score'])}: {item.score:.2f} · {escape(labels['prompt_similarity'])}: {similarity}"
         f"<br><q>{escape(item.prompt)}</q></figcaption></figure>"
     )
+
+
+def _name(labels: Mapping[str, str], nickname: str, is_ai: bool) -> str:
+    """The AI opponent by its badge (as on every page), a student by their nickname."""
+    return f"🤖 {labels['ai_badge']}" if is_ai else nickname
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -85,9 +90,9 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def _records_table(labels: Mapping[str, str], records: list[LearningRecord]) -> str:
     rows = [
         [
-            r.nickname + (f" ({labels['ai_badge']})" if r.is_ai else ""),
+            _name(labels, r.nickname, r.is_ai),
             len(r.attempts),
-            " → ".join(f"{a.score:.1f}" for a in r.attempts),
+            " → ".join(f"{a.score:.2f}" for a in r.attempts),
             " → ".join(str(a.word_count) for a in r.attempts),
             f"{r.first_score:.2f}",
             f"{r.best_score:.2f}",
@@ -111,7 +116,7 @@ def report_html(session: Session, code: str, host_token: str | None, labels: Map
         _table(
             [labels["col_rank"], labels["col_player"], labels["col_total"]],
             [
-                [row.rank, row.nickname + (f" ({labels['ai_badge']})" if row.is_ai else ""), f"{row.total_score:.2f}"]
+                [row.rank, _name(labels, row.nickname, row.is_ai), f"{row.total_score:.2f}"]
                 for row in game_leaderboard(session, game.id)
             ],
         ),
@@ -127,7 +132,12 @@ def report_html(session: Session, code: str, host_token: str | None, labels: Map
             "</figcaption></figure>"
         )
         board = [
-            [r.rank, r.nickname + (f" ({labels['ai_badge']})" if r.is_ai else ""), r.best_score or "—", r.attempts_used]
+            [
+                r.rank,
+                _name(labels, r.nickname, r.is_ai),
+                "—" if r.best_score is None else f"{r.best_score:.2f}",
+                r.attempts_used,
+            ]
             for r in round_leaderboard(session, round_.id)
         ]
         parts += [

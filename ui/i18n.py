@@ -24,6 +24,12 @@ STRINGS: dict[str, dict[str, str]] = {
             "picture: everyone gets the same model and the same seed, so only your words matter. "
             "Each attempt is scored by how similar the pictures are."
         ),
+        "home_intro_sketch": (
+            "A target image appears. Write a prompt that makes the machine draw the same picture: "
+            "everyone gets the same painter and the same seed, so only your words matter. Each "
+            "attempt is scored by how similar the pictures are. (Today's painter is the offline "
+            "sketch engine: it draws the colours, shapes and places your words name.)"
+        ),
         "home_host_header": "Teachers",
         "home_host_button": "Host a new game",
         "home_join_header": "Students",
@@ -277,6 +283,12 @@ STRINGS: dict[str, dict[str, str]] = {
             "목표 그림이 나타납니다. 이미지 생성 모델이 같은 그림을 그리도록 프롬프트를 써 보세요. "
             "모두 같은 모델과 같은 시드를 쓰므로 오직 여러분의 글만이 차이를 만듭니다. "
             "시도할 때마다 두 그림이 얼마나 닮았는지로 점수가 매겨집니다."
+        ),
+        "home_intro_sketch": (
+            "목표 그림이 나타납니다. 기계가 똑같은 그림을 그리도록 프롬프트를 써 보세요. 모두 같은 "
+            "화가와 같은 시드를 쓰므로 오직 여러분의 말만 달라집니다. 시도마다 두 그림이 얼마나 "
+            "비슷한지로 점수를 매깁니다. (오늘의 화가는 오프라인 스케치 엔진입니다: 여러분의 말이 "
+            "가리키는 색, 모양, 위치를 그립니다.)"
         ),
         "home_host_header": "선생님",
         "home_host_button": "새 게임 열기",

@@ -55,6 +55,18 @@ def teacher_pin() -> str | None:
     return str(value) if value else None
 
 
+def offline_engine(db: Database) -> bool:
+    """Whether new games draw with the offline sketch engine: chosen, or `auto` fell back
+    (a live worker says why in its note)."""
+    engine = settings().engine
+    if engine == "sketch":
+        return True
+    if engine != "auto":
+        return False
+    _alive, notes = worker_notes(db)
+    return any("sketch" in note for note in notes)
+
+
 def worker_notes(db: Database) -> tuple[int, list[str]]:
     with db.read() as session:
         workers = live_workers(session, timedelta(seconds=settings().worker_lease_s + 5))

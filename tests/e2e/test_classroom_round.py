@@ -7,7 +7,8 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from browsing import key
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -18,9 +19,6 @@ STUDENTS = {
 }
 SECRET = "a big red circle on a blue background"
 
-
-def key(page: Page, name: str, inner: str = ""):
-    return page.locator(f".st-key-{name} {inner}".strip())
 
 
 def test_one_round_with_a_host_and_three_students(server: str, browser) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browsing import key
 from helpers import Classroom, wait_until
 from PIL import Image
 from playwright.sync_api import Page, Response, expect
@@ -29,9 +30,6 @@ MINA_PROMPT = "a green triangle with zebrawords"
 EVIL_NAME = "**Joon** <i>x</i>"  # nicknames have at most 24 characters
 MARKDOWN_PROMPT = "**bold** <img src=x onerror=alert(1)> red circle"
 
-
-def key(page: Page, name: str, inner: str = ""):
-    return page.locator(f".st-key-{name} {inner}".strip())
 
 
 class Recorder:

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browsing import key
 from helpers import Classroom, wait_until
 from playwright.sync_api import Page, expect
 from servers import streamlit_server
@@ -15,9 +16,6 @@ from db.session import open_database
 
 pytestmark = pytest.mark.e2e
 
-
-def key(page: Page, name: str, inner: str = ""):
-    return page.locator(f".st-key-{name} {inner}".strip())
 
 
 def submit(page: Page, prompt: str) -> None:

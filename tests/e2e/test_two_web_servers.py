@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browsing import key
 from helpers import Classroom, wait_until
 from playwright.sync_api import Page, expect
 from servers import start_worker, stop, streamlit_server
@@ -13,9 +14,6 @@ from db.session import open_database
 
 pytestmark = pytest.mark.e2e
 
-
-def key(page: Page, name: str, inner: str = ""):
-    return page.locator(f".st-key-{name} {inner}".strip())
 
 
 def join_and_submit(page: Page, url: str, code: str, nickname: str, prompt: str) -> None:
