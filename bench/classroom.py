@@ -186,6 +186,7 @@ async def classroom(
         join_seen = board.first_seen(b"Latecomer", joined_at)
 
     # The burst: every student submits once within `within_s` seconds, through the page.
+    runs_before_burst = [c.runs_finished for c in [board, *student_list]]
     burst_cpu0, burst_t0 = sampler.cpu_seconds(), time.perf_counter()
     rng = random.Random(pages)
 
@@ -203,6 +204,7 @@ async def classroom(
             break
         await asyncio.sleep(0.25)
     burst_share = (sampler.cpu_seconds() - burst_cpu0) / (time.perf_counter() - burst_t0)
+    burst_runs = [c.runs_finished - n for c, n in zip([board, *student_list], runs_before_burst, strict=True)]
     to_students, to_board = delivery_delays(board, by_name, results)
     for client in [board, *student_list]:
         await client.close()
@@ -212,6 +214,8 @@ async def classroom(
         "idle_cpu_share": idle_share,
         "burst_cpu_share": burst_share,
         "burst_seconds": time.perf_counter() - burst_t0,
+        "burst_runs_board": burst_runs[0],
+        "burst_runs_per_student": float(np.mean(burst_runs[1:])) if burst_runs[1:] else 0.0,
         "rss_mb": rss_idle,
         "idle_runs_per_page_min": runs_idle / max(1, pages) / idle_minutes,
         "result_to_student_p50_s": percentile(to_students, 50),
@@ -288,7 +292,7 @@ def photo_game(db: Database, rounds: int = 4, players: int = 30, attempts: int =
 def download_url(client: PageClient) -> str | None:
     """The ZIP's address as the page gave it (a download button's media URL or a link)."""
     for message in client.messages:
-        match = re.search(rb"(/[\w/.\-]*(?:media|export)[\w/.\-]*\.zip[^\"\s\x00-\x1f]*)", message.data) or re.search(
+        match = re.search(rb"(/[\w/.\-]*(?:media|download)[\w/.\-]*\.zip[^\"\s\x00-\x1f]*)", message.data) or re.search(
             rb"(/media/[0-9a-f]+\.zip)", message.data
         )
         if match:

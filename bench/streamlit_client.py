@@ -162,8 +162,8 @@ class PageClient:
     async def _poll_live(self) -> None:
         """The live component's loop: ask the change endpoint; rerun when a version moved."""
         while not self._closed:
-            live = self._live or {}
-            await asyncio.sleep(float(live.get("interval_ms", 1000)) / 1000)  # type: ignore[arg-type]
+            await asyncio.sleep(float((self._live or {}).get("interval_ms", 1000)) / 1000)  # type: ignore[arg-type]
+            live = self._live or {}  # as the page drew it last (a rerun may have come meanwhile)
             if self._running or not live.get("url"):
                 continue
             try:

@@ -48,9 +48,10 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
         update(Submission)
         .where(Submission.id.in_(ids))
         .values(status="running", worker_id=worker_id, started_at=now)
-        .returning(Submission.id, Submission.round_id, Submission.player_id, Submission.prompt)
+        .returning(Submission.id, Submission.round_id, Submission.prompt)
     ).all()
-    note_changes(session, round_ids={r.round_id for r in rows}, player_ids={r.player_id for r in rows})
+    # No page reruns for a claim: a student's page shows "drawing" from its live place in
+    # line (server/routes.py), and the result moves the counters when it is stored.
     return sorted((ClaimedJob(r.id, r.round_id, r.prompt) for r in rows), key=lambda j: j.id)
 
 
