@@ -213,16 +213,20 @@ def hints_switch() -> None:
 
 
 def rounds_panel(versions: GameVersions | None) -> None:
+    """The round being played, then the New round form with the rounds prepared right under
+    it: a round just created shows up (with its Start button) where the teacher is looking."""
     with db.read() as session:
         rounds = console_rounds(session, code, token)
     if rounds.current is not None:
         current_round_panel(rounds.current, versions)
+        st.divider()
+    else:
+        live_page(code, versions)  # keeps the console current before the first round
+    new_round_form()
     if rounds.prepared:
         st.subheader(t("prepared_rounds_header"))
         for prepared in rounds.prepared:
             prepared_round_panel(prepared, rounds.current)
-    if rounds.current is None:
-        live_page(code, versions)  # keeps the console current before the first round
 
 
 if st.session_state.pop("game_deleted", False):
@@ -245,7 +249,5 @@ join_panel(game.code)
 hints_switch()
 st.divider()
 rounds_panel(versions)
-st.divider()
-new_round_form()
 st.divider()
 moderation_panel(db, code, token)

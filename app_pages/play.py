@@ -178,8 +178,9 @@ def attempts_panel(state: PlayerRoundState) -> None:
         widgets.reveal_side_by_side(db, summary)
     attempt_list(state)
     if round_.status == "revealed":
-        st.subheader(t("gallery_header"))
-        widgets.gallery(db, items)
+        # Folded: on a phone the whole class's pictures would make the page very long.
+        with st.expander(t("gallery_header")):
+            widgets.gallery(db, items)
 
 
 def take_submission() -> GameError | SubmissionView | None:
