@@ -64,9 +64,15 @@ def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Po
                 raise RuntimeError("streamlit did not start: " + log_path.read_text())
             yield url, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a child process to end (SIGTERM); kill it if it has not within 20 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.server import app_env, app_server
+from bench.server import app_env, app_server, stop  # noqa: F401  (tests import stop from here)
 from config import PROJECT_DIR
 
 
@@ -31,13 +31,3 @@ def start_worker(database_url: str, home: Path, *args: str, **settings: str) -> 
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
