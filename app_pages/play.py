@@ -149,6 +149,12 @@ def round_panel(state: PlayerRoundState) -> None:
         widgets.image(db, round_.target_image_id, caption=t("target_caption"))
     with action_column:
         if round_.status == "open" and state.attempts_left > 0:
+            latest = latest_scored(state)
+            if latest is not None:  # the newest picture beside the target, with its score
+                picture, score = st.columns([1, 1], vertical_alignment="center")
+                with picture:
+                    widgets.image(db, latest.image_id)
+                score.metric(t("your_latest_score"), f"{latest.score:.2f}")
             prompt_form(state)
             return
         best = best_attempt(state)

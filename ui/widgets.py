@@ -187,7 +187,7 @@ def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
         with column, st.container(border=True, key=f"podium_{item.rank}_{item.attempt_no}_{item.image_id}"):
             name = md(player_name(item.nickname, item.is_ai))
             st.markdown(f"{'## ' if big else '#### '}{MEDALS.get(item.rank, '')} {name}")
-            image(db, item.image_id)
+            image(db, item.image_id, width=320 if big else "stretch")  # names and scores above the fold
             st.markdown(f"{'### ' if big else '**'}{item.score:.2f}{'' if big else '**'}")
             st.text(item.prompt)
 
