@@ -136,9 +136,12 @@ def document(session: Session, code: str, host_token: str | None, name: str, rep
     """One of the single-file downloads, built when it is asked for."""
     if name == "report.html":
         return report_html(session, code, host_token, report_labels).encode("utf-8")
-    makers = {"submissions.csv": submissions_csv, "standings.csv": standings_csv}
-    maker = makers.get(name, learning_records_csv)
-    return maker(session, code, host_token)
+    makers = {
+        "submissions.csv": submissions_csv,
+        "standings.csv": standings_csv,
+        "learning_records.csv": learning_records_csv,
+    }
+    return makers[name](session, code, host_token)
 
 
 class _Chunks(io.RawIOBase):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -38,9 +37,6 @@ def settle(round_: Round, now: datetime) -> None:
 
 def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> RoundView:
     status = effective_status(round_, now)
-    seconds_left = None
-    if status == "open" and round_.ends_at is not None:
-        seconds_left = max(0, math.ceil((round_.ends_at - now).total_seconds()))
     show_secret = for_host or status == "revealed"
     return RoundView(
         id=round_.id,
@@ -56,7 +52,6 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
         engine=round_.engine,
         started_at=round_.started_at,
         ends_at=round_.ends_at,
-        seconds_left=seconds_left,
         secret_prompt=round_.secret_prompt if show_secret else None,
         ai_status=round_.ai_status,
         ai_error=round_.ai_error if for_host else None,

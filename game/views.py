@@ -45,7 +45,6 @@ class RoundView:
     engine: str | None
     started_at: datetime | None
     ends_at: datetime | None
-    seconds_left: int | None
     # None unless the round is revealed or the viewer is the host.
     secret_prompt: str | None
     # The AI opponent: None (not added), pending, writing, done, failed (with ai_error).
