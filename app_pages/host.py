@@ -5,8 +5,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from config import ENGINES, SCORERS
-from game.coaching import add_ai_player, hints_enabled, set_hints
+from game.ai_opponent import add_ai_player
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_host
+from game.hints import hints_enabled, set_hints
 from game.live import GameVersions, game_versions
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard

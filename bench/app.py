@@ -19,6 +19,7 @@ import threading
 import time
 from datetime import timedelta
 
+from worker.runner import Worker
 from sqlalchemy import func, insert, select, text
 
 from bench.report import percentile, print_table, write_json
@@ -27,7 +28,6 @@ from config import PROJECT_DIR, load_settings
 from db.models import Game, Player, Round, Submission
 from db.session import Database, open_database
 from db.types import utcnow
-from engine.worker import Worker
 from game.games import GameSettings, create_game, join_game
 from game.ranking import game_leaderboard, round_leaderboard
 from game.rounds import create_round, start_round

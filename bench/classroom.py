@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> None:
                 import sys
 
                 worker = subprocess.Popen(
-                    [sys.executable, "-m", "engine.worker", "--database-url", url], env=app_env(home, engine="sketch")
+                    [sys.executable, "-m", "worker", "--database-url", url], env=app_env(home, engine="sketch")
                 )
             asyncio.run(first_visit(base_url))
             db = open_database(url)

@@ -7,7 +7,7 @@
   separate CLIP call per image that embeds the target and the image together.
 - `sequential`: the worker's settings (dtype, VAE, channels_last, compile), one prompt per call,
   scored against the target's cached features.
-- `batched`: the worker's own path (`engine.worker.generate_and_score`), `--batch` prompts per call.
+- `batched`: the worker's own path (`engine.batch.generate_and_score`), `--batch` prompts per call.
 
 The models are the full-size architectures built from bench/archs/ with random weights. A
 prompt's latency is the time from the start of the burst until its score exists: what the
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from engine.batch import generate_and_score
 from PIL import Image
 
 from bench.models import ARCHS, build_clip, build_pipeline, build_tiny_vae, make_generator, make_scorer
@@ -33,7 +34,6 @@ from engine.diffusion import DTYPES, SpeedOptions, default_dtype, resolve_device
 from engine.registry import LoadedEngine
 from engine.safety import ClipConceptCheck
 from engine.scorers import ClipScorer
-from engine.worker import generate_and_score
 
 PROMPTS = [
     "a red fox sitting in fresh snow",

@@ -4,7 +4,7 @@
                             [--workers 1 2 3] [--jobs 300] [--engine sketch] [--json PATH]
 
 For each worker count: a fresh scratch database (a new database on the given PostgreSQL
-server, or a temporary SQLite file), one started round, N `python -m engine.worker`
+server, or a temporary SQLite file), one started round, N `python -m worker`
 processes started and alive, then `--jobs` attempts queued at once; the clock runs from the
 queueing to the last stored score.
 """
@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import timedelta
 
+from worker.runner import Worker
 from sqlalchemy import func, select
 
 from bench.report import print_table, write_json
@@ -26,7 +27,6 @@ from config import PROJECT_DIR, load_settings
 from db.models import Submission
 from db.queue import live_workers
 from db.session import Database, open_database
-from engine.worker import Worker
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 from game.submissions import submit_prompt
@@ -34,7 +34,7 @@ from game.submissions import submit_prompt
 
 def start_workers(url: str, count: int, engine: str, batch: int) -> list[subprocess.Popen[bytes]]:
     env = dict(os.environ, PROMPTMATCH_ENGINE=engine, PROMPTMATCH_POLL_INTERVAL="0.02", HF_HUB_OFFLINE="1")
-    command = [sys.executable, "-m", "engine.worker", "--database-url", url, "--batch", str(batch)]
+    command = [sys.executable, "-m", "worker", "--database-url", url, "--batch", str(batch)]
     return [
         subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(count)

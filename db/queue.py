@@ -143,8 +143,8 @@ def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
 
 
 def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetime | None = None) -> int:
-    """Queue again the jobs of workers that stopped heartbeating (all running jobs when
-    `lease` is None: the embedded worker is the only one, and it has just started)."""
+    """Queue again the jobs of workers that stopped heartbeating (every running job when
+    `lease` is None: only for tools that know no worker is alive)."""
     now = now or utcnow()
     job_filter = [Submission.status == "running"]
     target_filter = [Round.target_status == "generating"]
@@ -168,6 +168,27 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
     ).all()
     note_changes(session, round_ids={j.round_id for j in jobs}, player_ids={j.player_id for j in jobs})
     note_changes(session, round_ids={r.id for r in rounds}, shared=True)
+    return len(jobs)
+
+
+def release_jobs(
+    session: Session, worker_id: str, *, keep: set[int] | frozenset[int] = frozenset(), job_ids: list[int] | None = None
+) -> int:
+    """Queue again jobs this worker holds but is no longer working on: a batch whose results
+    could not be stored (a full disk, a database restart), or, from the heartbeat, any job
+    left `running` under this worker that is not among `keep` (the batch in hand)."""
+    mine = [Submission.status == "running", Submission.worker_id == worker_id]
+    if job_ids is not None:
+        mine.append(Submission.id.in_(job_ids))
+    if keep:
+        mine.append(Submission.id.not_in(keep))
+    jobs = session.execute(
+        update(Submission)
+        .where(*mine)
+        .values(status="queued", worker_id=None, started_at=None)
+        .returning(Submission.round_id, Submission.player_id)
+    ).all()
+    note_changes(session, round_ids={j.round_id for j in jobs}, player_ids={j.player_id for j in jobs})
     return len(jobs)
 
 

@@ -3,9 +3,7 @@
 - Word effects, with a CLIP model: leave one word out and see how the prompt's CLIP text
   features move toward or away from the target image's features (x 100). On the sketch
   engine: which words the renderer understood and which it ignored.
-- One hint from comparing the attempt with the target: a big colour of the target missing from
-  the picture, a shape of the target the prompt does not name (sketch), or the subject the
-  target matches best that the prompt lacks (CLIP).
+- One hint (engine/hints.py) from comparing the attempt with the target.
 - The prompt's similarity to the secret prompt (shown after the reveal): CLIP text-text cosine
   x 100, or on the sketch engine the share of words the two prompts have in common.
 
@@ -14,34 +12,23 @@ Results are plain dicts, stored as JSON with the score; the UI translates hint k
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
-from engine import phrases
-from engine.ai_player import rank_phrases, read_blobs, shape_word
-from engine.colours import colour_shares
+from engine.hints import RoundHints, content_words
 from engine.metrics import to_percent
 from engine.scorers import ClipScorer
 from engine.sketch import parse
 
 MAX_WORDS = 24  # leave-one-out costs one text encoding per word
-NEUTRAL_BAND = 0.3  # effects smaller than this (x 100 cosine) are shown as neutral
-BIG_COLOUR = 0.15  # a colour covering this much of the target ...
-MISSING_COLOUR = 0.04  # ... and at most this much of the attempt is worth a hint
-FILLER_WORDS = {"a", "an", "the", "of", "and", "with", "on", "in", "at", "to", "is", "are", "by", "its", "it"}
 
 
 def prompt_words(prompt: str) -> list[str]:
     """The words as the student wrote them, without surrounding punctuation."""
     return [w for w in (token.strip(".,;:!?\"'()[]") for token in prompt.split()) if w][:MAX_WORDS]
-
-
-def content_words(prompt: str) -> set[str]:
-    return {w for w in re.findall(r"[^\W\d_]+", prompt.casefold()) if w not in FILLER_WORDS}
 
 
 def word_overlap(a: str, b: str) -> float:
@@ -58,28 +45,21 @@ class Review:
     prompt_similarity: float | None
 
 
-class Coach:
+class RoundFeedback:
     """Reviews the attempts of one round; built once per round by the worker."""
 
     def __init__(
         self, target: Image.Image, secret_prompt: str | None, clip: ClipScorer | None, target_features: Any = None
     ) -> None:
-        self.target = target
         self.secret_prompt = secret_prompt
         self.clip = clip
-        self.target_colours = colour_shares(target)
         self.target_features = None
-        self.subjects: list[str] = []
         self.secret_features = None
-        self.target_shapes: list[str] = []
         if clip is not None:
             self.target_features = target_features if target_features is not None else clip.embed([target])[0]
-            self.subjects = rank_phrases(clip, self.target_features, phrases.SUBJECTS)[:3]
             if secret_prompt:
                 self.secret_features = clip.embed_text([secret_prompt])[0]
-        else:
-            _, blobs = read_blobs(target)
-            self.target_shapes = [shape_word(b) for b in blobs if not (b.width > 0.95 and b.fill > 0.9)]
+        self.hints = RoundHints(target, clip, self.target_features)
 
     def review(self, prompts: Sequence[str], images: Sequence[Image.Image]) -> list[Review]:
         if self.clip is not None:
@@ -87,9 +67,10 @@ class Coach:
         else:
             words = [sketch_words(p) for p in prompts]
             similarities = [word_overlap(p, self.secret_prompt) if self.secret_prompt else None for p in prompts]
+        kind = "clip" if self.clip else "sketch"
         return [
             Review(
-                feedback={"kind": "clip" if self.clip else "sketch", "words": w, "hint": self.hint(p, image)},
+                feedback={"kind": kind, "words": w, "hint": self.hints.for_attempt(p, image)},
                 prompt_similarity=s,
             )
             for p, image, w, s in zip(prompts, images, words, similarities, strict=True)
@@ -118,25 +99,6 @@ class Coach:
                 else None
             )
         return effects, similarities
-
-    # -- hint --------------------------------------------------------------------------------
-    def hint(self, prompt: str, image: Image.Image) -> dict[str, Any] | None:
-        named = content_words(prompt)
-        shares = colour_shares(image)
-        for colour, share in sorted(self.target_colours.items(), key=lambda item: -item[1]):
-            if share >= BIG_COLOUR and shares.get(colour, 0.0) <= MISSING_COLOUR and colour not in named:
-                return {"key": "hint_colour", "params": {"colour": colour}}
-        if self.clip is None:
-            for shape in self.target_shapes:
-                if shape not in named and f"{shape}s" not in named:
-                    return {"key": "hint_shape", "params": {"shape": shape}}
-        else:
-            for subject in self.subjects[:1]:
-                if not content_words(subject) & named:
-                    return {"key": "hint_subject", "params": {"subject": subject}}
-        if len(named) < 3:
-            return {"key": "hint_more_words", "params": {}}
-        return None
 
 
 def sketch_words(prompt: str) -> list[list[Any]]:

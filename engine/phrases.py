@@ -3,6 +3,8 @@ and composes the best of each. The same subjects give students their "subject" h
 
 from __future__ import annotations
 
+from typing import Any
+
 SUBJECTS = (
     "a cat",
     "a dog",
@@ -86,3 +88,11 @@ COMPOSITIONS = (
     "under a clear sky",
     "indoors",
 )
+
+
+def rank_phrases(scorer: Any, target_features: Any, candidates: tuple[str, ...]) -> list[str]:
+    """The candidates, most similar to the target image first (`scorer`: a ClipScorer;
+    the bank stays free of torch so that pages can read it)."""
+    similarities = scorer.embed_text(list(candidates)) @ target_features
+    order = similarities.argsort(descending=True).tolist()
+    return [candidates[i] for i in order]

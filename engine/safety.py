@@ -8,7 +8,7 @@ Two checks, the better one that is available:
   unsafe ones win (the features are the ones just computed for the score, so it costs one
   small matrix product).
 
-A flagged image is never stored: the attempt is marked `blocked` (engine/worker.py).
+A flagged image is never stored: the attempt is marked `blocked` (worker/runner.py).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from helpers import Classroom
 from config import Settings, load_settings
 from db.session import Database, open_database
 from engine.registry import EngineRegistry
-from engine.worker import Worker
+from worker.runner import Worker
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data" / "test-models"
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from db.session import Database
-from engine.worker import Worker
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, host_rounds, start_round
+from worker.runner import Worker
 
 
 def drain(worker: Worker, limit: int = 100) -> int:

@@ -1,4 +1,4 @@
-"""Real processes for tests: `streamlit run` servers and `python -m engine.worker` workers."""
+"""Real processes for tests: `streamlit run` servers and `python -m worker` workers."""
 
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ def streamlit_server(home: Path, **settings: str) -> Iterator[str]:
 
 
 def start_worker(database_url: str, home: Path, *args: str, **settings: str) -> subprocess.Popen[bytes]:
-    """`python -m engine.worker --database-url URL …`, logging to home/worker-<n>.log."""
+    """`python -m worker --database-url URL …`, logging to home/worker-<n>.log."""
     log_path = home / f"worker-{time.monotonic_ns()}.log"
     with open(log_path, "w") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "engine.worker", "--database-url", database_url, *args],
+            [sys.executable, "-m", "worker", "--database-url", database_url, *args],
             cwd=PROJECT_DIR,
             env=app_env(home, **settings),
             stdout=log,

@@ -8,13 +8,14 @@ from helpers import Classroom, drain
 
 from db.queue import claim_ai_prompt
 from db.session import Database
-from engine.worker import Worker
-from game.coaching import add_ai_player, set_hints
+from game.ai_opponent import add_ai_player
 from game.errors import InvalidInput, NotAllowed
 from game.games import join_game
+from game.hints import set_hints
 from game.ranking import game_leaderboard, reveal_summary, round_leaderboard
 from game.rounds import reveal_round
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 STARS = "three small yellow stars on a navy background"
 

@@ -11,12 +11,12 @@ from helpers import Classroom, drain
 from config import Settings
 from db.models import Player
 from db.session import Database, open_database
-from engine import worker as worker_module
 from engine.registry import EngineRegistry
-from engine.worker import Worker
-from game.coaching import AI_NICKNAME_KEY, add_ai_player
+from game.ai_opponent import AI_NICKNAME_KEY, add_ai_player
 from game.errors import NotAllowed
 from game.rounds import close_round, console_rounds, host_rounds, retry_target, reveal_round, start_round
+from worker import runner as worker_module
+from worker.runner import Worker
 
 
 def test_rounds_prepared_ahead_do_not_take_the_open_rounds_place(db: Database, worker: Worker) -> None:

@@ -71,7 +71,7 @@ def test_auto_falls_back_to_sketch_and_says_why(settings) -> None:
 
 
 def test_a_round_on_the_tiny_engine_is_generated_and_scored(db, registry, settings) -> None:
-    from engine.worker import Worker
+    from worker.runner import Worker
 
     worker = Worker(db, settings, registry=registry)
     classroom = Classroom(db, engine="tiny", size=256)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from helpers import Classroom, drain
 
 from db.session import Database
-from engine.worker import Worker
 from game.games import find_player, join_game
 from game.live import GameVersions, game_versions
 from game.moderation import kick_player
 from game.rounds import close_round, reveal_round
 from game.submissions import submit_prompt
+from worker.runner import Worker
 
 
 def versions(db: Database, code: str) -> GameVersions:

@@ -9,9 +9,9 @@ from helpers import Classroom, wait_until
 from sqlalchemy import func, select
 
 from db.models import ImageBlob, Submission
-from engine.worker import Worker
 from game.errors import NotAllowed
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 PLAYERS, ATTEMPTS = 40, 5
 

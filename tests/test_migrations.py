@@ -13,11 +13,11 @@ from sqlalchemy import inspect
 from db.migrate import current_revision, head_revision
 from db.models import Base
 from db.session import Database, open_database
-from engine.worker import Worker
 from game.games import find_player, require_host
 from game.ranking import game_leaderboard, reveal_gallery
 from game.rounds import create_round, host_rounds, start_round
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 V1_DUMP = Path(__file__).parent / "data" / "promptmatch-v1.sql"
 # Made by the version before migrations (commit b36c680) with tests/data/promptmatch-v1.sql;

@@ -12,14 +12,14 @@ from test_pages import app_environment, page, table_rows, texts  # noqa: F401  (
 
 from config import PROJECT_DIR
 from db.session import Database
-from engine.worker import Worker
-from game.coaching import add_ai_player
+from game.ai_opponent import add_ai_player
 from game.exports import results_zip
 from game.ranking import reveal_summary
 from game.report import REPORT_KEYS, report_html
 from game.rounds import reveal_round
 from game.submissions import submit_prompt
 from ui.i18n import STRINGS
+from worker.runner import Worker
 
 TARGET = "a big red circle on a blue background"
 

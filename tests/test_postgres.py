@@ -19,10 +19,10 @@ from test_migrations import schema_differences
 from config import Settings
 from db.models import ImageBlob, Submission
 from db.session import Database, open_database
-from engine.worker import Worker
 from game.games import join_game
 from game.ranking import round_leaderboard
 from game.submissions import submit_prompt
+from worker.runner import Worker
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from engine.registry import EngineRegistry
 from engine.safety import ClipConceptCheck, DiffusersSafetyCheck, NoCheck, unsafe_share
 from engine.scorers import ClipScorer
 from engine.tiny import ensure_tiny_models
-from engine.worker import Worker
 from game.exports import results_zip, submissions_csv
 from game.ranking import host_gallery, round_leaderboard
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 
 def test_unsafe_share_follows_the_nearest_concepts() -> None:

@@ -17,8 +17,8 @@ from db.session import Database
 from engine.registry import EngineRegistry
 from engine.tiny import _bytes_to_unicode
 from engine.translate import MAX_NEW_TOKENS
-from engine.worker import Worker
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 
 def save_tiny_translator(folder: Path) -> Path:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from db.models import Submission
 from db.queue import claim_jobs, finish_job, heartbeat, requeue_abandoned
 from db.types import utcnow
-from engine.worker import Worker
 from game.submissions import player_state, submit_prompt
+from worker.runner import Worker
 
 
 def fill_round(db, classroom: Classroom, players: int) -> list[str]:

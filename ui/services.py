@@ -1,7 +1,8 @@
 """Process-wide resources for the pages: settings, the database, the embedded worker.
 
-They are module globals rather than Streamlit cache entries: clearing Streamlit's caches
-(any browser can ask for it) must not open a second connection pool or start a second worker.
+They are module globals (db.session, worker/embedded.py) rather than Streamlit cache entries:
+clearing Streamlit's caches (any browser can ask for it) must not open a second connection
+pool or start a second worker.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import streamlit as st
 from config import Settings, load_settings
 from db.queue import live_workers
 from db.session import Database, shared_database
-from engine.worker import embedded_worker, wake_embedded_worker
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,20 @@ def database() -> Database:
     current = settings()
     db = shared_database(current.database_url)
     if current.worker == "thread":
+        # Imported here, not at the top: the worker holds torch and the models, and a web
+        # server with an external worker (PROMPTMATCH_WORKER=external) never loads them.
+        from worker.embedded import embedded_worker
+
         embedded_worker(db, current)
     return db
 
 
 def wake_worker() -> None:
     """After a write that queued work: this process's worker starts now, not at its next poll."""
-    wake_embedded_worker()
+    if settings().worker == "thread":
+        from worker.embedded import wake_embedded_worker
+
+        wake_embedded_worker()
 
 
 def start_background_work() -> None:

@@ -1,29 +1,26 @@
-"""The generation worker: the only code that touches the pipeline and the CLIP model.
+"""The job runner: claims work from the database, has engine/ draw and score it, and stores
+the results through the game's rules.
 
-It runs as a daemon thread inside the web server (the default) or as its own process:
-    python -m engine.worker --database-url URL [--device cuda:0] [--batch 16]
+It is the only code that holds the models. It runs as a daemon thread inside the web server
+(the default, worker/embedded.py) or as its own process (`python -m worker`, worker/__main__.py).
 The database is the queue, so both modes behave the same.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import json
 import logging
 import os
-import signal
 import socket
 import threading
 import uuid
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import torch
 from PIL import Image
 
-from config import Settings, load_settings
+from config import Settings
 from db.models import Game, ImageBlob, Round
 from db.queue import (
     ClaimedJob,
@@ -33,21 +30,26 @@ from db.queue import (
     finish_job,
     has_work,
     heartbeat,
+    release_jobs,
     requeue_abandoned,
 )
-from db.session import Database, open_database
-from engine.ai_player import compose_clip_prompt, describe_sketch
+from db.session import Database
+from engine.ai_opponent import compose_clip_prompt, describe_sketch
 from engine.base import EngineUnavailable
-from engine.feedback import Coach, Review, clip_of
+from engine.batch import generate_and_score
+from engine.feedback import Review, RoundFeedback, clip_of
 from engine.imaging import ATTEMPT_MIME, decode_image, encode_attempt, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
-from game.coaching import fail_ai_attempt, submit_ai_attempt
+from game.ai_opponent import fail_ai_attempt, submit_ai_attempt
 from game.text import has_hangul
+from worker.round_cache import RoundCache
 
 log = logging.getLogger(__name__)
 
 # At most this long between heartbeats; shorter when the lease is short (a third of it).
 HEARTBEAT_EVERY_S = 5.0
+# Shown to the student whose attempt could not be saved twice (a full disk, most likely).
+STORE_FAILED = "the result could not be saved"
 
 
 def readable(error: BaseException) -> str:
@@ -55,33 +57,15 @@ def readable(error: BaseException) -> str:
     return text if isinstance(error, EngineUnavailable) else f"{type(error).__name__}: {text}"[:500]
 
 
-def generate_splitting(loaded: LoadedEngine, prompts: Sequence[str], seed: int, size: int) -> list[Image.Image]:
-    """Generate a batch; when the GPU runs out of memory, halve the batch and try again."""
-    try:
-        return loaded.generator.generate(prompts, seed=seed, size=size)
-    except torch.OutOfMemoryError:
-        if len(prompts) == 1:
-            raise
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-        half = len(prompts) // 2
-        log.warning("out of memory on a batch of %d; splitting", len(prompts))
-        return generate_splitting(loaded, prompts[:half], seed, size) + generate_splitting(
-            loaded, prompts[half:], seed, size
-        )
+@dataclass(frozen=True)
+class RoundJob:
+    """What the worker needs of a round, read once: no ORM object outlives its session."""
 
-
-def generate_and_score(
-    loaded: LoadedEngine, target: Any, prompts: Sequence[str], seed: int, size: int
-) -> tuple[list[Image.Image], list[float], list[bool]]:
-    """The hot path, shared by the worker and `python -m bench.engine`: one pipeline call for
-    the batch, one batched scorer call against the target's cached features, and the output
-    check (engine/safety.py) on the same features. Returns images, scores, and flags."""
-    images = generate_splitting(loaded, prompts, seed, size)
-    features = loaded.scorer.embed(images)
-    scores = loaded.scorer.similarity(target, features)
-    flags = loaded.image_check.flagged(images, features if loaded.scorer.name == "clip" else None)
-    return images, scores, flags
+    id: int
+    seed: int
+    image_size: int
+    secret_prompt: str | None
+    target_image_id: int | None
 
 
 class Worker:
@@ -91,18 +75,20 @@ class Worker:
         settings: Settings,
         registry: EngineRegistry | None = None,
         worker_id: str | None = None,
-        *,
-        sole_worker: bool = True,
     ) -> None:
         self.database = database
         self.settings = settings
         self.registry = registry or EngineRegistry(settings)
         self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        # The embedded worker is alone: at start, whatever is "running" was left by a crash.
-        self.sole_worker = sole_worker
         self.batch_size = max(1, settings.batch_size)
-        self._target_features: dict[tuple[int, str], Any] = {}
-        self._coaches: dict[tuple[int, str], Coach] = {}
+        # Per round, for the rounds being played now: a finished round's target image and
+        # features are let go once newer rounds take their place.
+        self._target_features: RoundCache[Any] = RoundCache()
+        self._feedback: RoundCache[RoundFeedback] = RoundCache()
+        # The jobs of the batch in hand: the heartbeat queues again any other job still
+        # `running` under this worker's id (a batch whose results could not be stored).
+        self.jobs_in_hand: frozenset[int] = frozenset()
+        self._store_failures: set[int] = set()  # jobs whose results could not be stored once
         self.lease = timedelta(seconds=settings.worker_lease_s)
         self.heartbeat_every_s = min(HEARTBEAT_EVERY_S, settings.worker_lease_s / 3)
         self.stop_event = threading.Event()
@@ -112,17 +98,22 @@ class Worker:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def recover(self) -> int:
+        """At start: queue again the jobs of workers that stopped heartbeating. A worker never
+        takes jobs from a live one, even if a second embedded worker or an external worker
+        shares the database."""
         with self.database.write() as session:
-            return requeue_abandoned(session, lease=None if self.sole_worker else self.lease)
+            return requeue_abandoned(session, lease=self.lease)
 
     def beat(self) -> None:
-        """Say this worker is alive, and queue again the jobs of workers that are not."""
+        """Say this worker is alive; queue again the jobs of workers that are not, and this
+        worker's own jobs that are not in hand any more."""
         note = " | ".join(self.registry.notes) or None
         with self.database.write() as session:
             heartbeat(session, self.worker_id, note)
-            requeued = 0 if self.sole_worker else requeue_abandoned(session, lease=self.lease)
+            requeued = requeue_abandoned(session, lease=self.lease)
+            requeued += release_jobs(session, self.worker_id, keep=self.jobs_in_hand)
         if requeued:
-            log.warning("queued again %d attempts of workers that stopped heartbeating", requeued)
+            log.warning("queued again %d attempts left running", requeued)
 
     def _beat_forever(self) -> None:
         # Its own thread, so that a worker busy with a long batch or loading a model for
@@ -187,7 +178,7 @@ class Worker:
         self.process(jobs)
         return len(jobs)
 
-    def _engine_for(self, round_id: int) -> tuple[Round, LoadedEngine]:
+    def _engine_for(self, round_id: int) -> tuple[RoundJob, LoadedEngine]:
         """Load the round's engine, stamping the resolved names on the round the first time so
         that every attempt in it uses the same engine and scorer."""
         with self.database.read() as session:
@@ -195,16 +186,17 @@ class Worker:
             game = session.get(Game, round_.game_id)
             engine_name = round_.engine or game.engine
             scorer_name = round_.scorer or game.scorer
+            stamped = round_.engine is not None and round_.scorer is not None
+            job = RoundJob(round_.id, round_.seed, round_.image_size, round_.secret_prompt, round_.target_image_id)
         loaded = self.registry.load(engine_name, scorer_name)
-        if round_.engine is None or round_.scorer is None:
+        if not stamped:
             with self.database.write() as session:
-                stamped = session.get(Round, round_id)
-                stamped.engine = stamped.engine or loaded.engine
-                stamped.scorer = stamped.scorer or (
+                round_ = session.get(Round, round_id)
+                round_.engine = round_.engine or loaded.engine
+                round_.scorer = round_.scorer or (
                     scorer_name if scorer_name != "auto" else default_scorer(loaded.engine)
                 )
-                round_ = stamped
-        return round_, loaded
+        return job, loaded
 
     def prepare_target(self, round_id: int) -> None:
         """Draw the round's target with its seed and store it. Any error (the model, the disk)
@@ -225,16 +217,15 @@ class Worker:
                 failed = session.get(Round, round_id)
                 failed.target_status, failed.target_error = "failed", readable(error)
 
-    def target_image(self, round_: Round) -> Image.Image:
+    def target_image(self, round_: RoundJob) -> Image.Image:
         with self.database.read() as session:
             return decode_image(session.get(ImageBlob, round_.target_image_id).data)
 
-    def target_features(self, round_: Round, loaded: LoadedEngine) -> Any:
+    def target_features(self, round_: RoundJob, loaded: LoadedEngine) -> Any:
         """Embedded once per round and scorer, then reused for every attempt."""
-        key = (round_.id, loaded.scorer.name)
-        if key not in self._target_features:
-            self._target_features[key] = loaded.scorer.embed([self.target_image(round_)])[0]
-        return self._target_features[key]
+        return self._target_features.get(
+            (round_.id, loaded.scorer.name), lambda: loaded.scorer.embed([self.target_image(round_)])[0]
+        )
 
     def clip_for(self, loaded: LoadedEngine) -> Any:
         """The CLIP model for feedback and the AI: the scorer's, or none on the sketch engine."""
@@ -242,20 +233,20 @@ class Worker:
             return clip_of(loaded.scorer)
         return clip_of(loaded.scorer) or self.registry.scorer("clip", engine=loaded.engine)
 
-    def coach(self, round_: Round, loaded: LoadedEngine) -> Coach:
-        key = (round_.id, loaded.scorer.name)
-        if key not in self._coaches:
+    def feedback(self, round_: RoundJob, loaded: LoadedEngine) -> RoundFeedback:
+        def build() -> RoundFeedback:
             clip = self.clip_for(loaded)
             features = self.target_features(round_, loaded) if clip is loaded.scorer else None
-            self._coaches[key] = Coach(self.target_image(round_), round_.secret_prompt, clip, features)
-        return self._coaches[key]
+            return RoundFeedback(self.target_image(round_), round_.secret_prompt, clip, features)
+
+        return self._feedback.get((round_.id, loaded.scorer.name), build)
 
     def reviews(
-        self, round_: Round, loaded: LoadedEngine, prompts: list[str], images: list[Image.Image]
+        self, round_: RoundJob, loaded: LoadedEngine, prompts: list[str], images: list[Image.Image]
     ) -> list[Review | None]:
         """Word feedback and hints are a bonus: if they fail, the scores still count."""
         try:
-            return list(self.coach(round_, loaded).review(prompts, images))
+            return list(self.feedback(round_, loaded).review(prompts, images))
         except Exception:
             log.exception("feedback failed for round %s", round_.id)
             return [None] * len(prompts)
@@ -288,6 +279,31 @@ class Worker:
         return result
 
     def process(self, jobs: list[ClaimedJob]) -> None:
+        self.jobs_in_hand = frozenset(job.id for job in jobs)
+        try:
+            self._generate_and_store(jobs)
+        except Exception:
+            # The results could not be stored (a full disk, a database restart): in a fresh
+            # transaction, the batch goes back to the queue, or fails with a reason the second
+            # time, so that no student waits on an attempt "in progress" for ever.
+            log.exception("could not store a batch of %d", len(jobs))
+            self._give_back(jobs)
+        finally:
+            self.jobs_in_hand = frozenset()
+
+    def _give_back(self, jobs: list[ClaimedJob]) -> None:
+        again = [job.id for job in jobs if job.id in self._store_failures]
+        self._store_failures.update(job.id for job in jobs)
+        try:
+            with self.database.write() as session:
+                for job_id in again:
+                    finish_job(session, job_id, self.worker_id, status="failed", error=STORE_FAILED)
+                release_jobs(session, self.worker_id, job_ids=[job.id for job in jobs])
+            self._store_failures.difference_update(again)
+        except Exception:  # the heartbeat queues them again once the database is back
+            log.exception("could not give the batch back yet")
+
+    def _generate_and_store(self, jobs: list[ClaimedJob]) -> None:
         round_id = jobs[0].round_id
         try:
             round_, loaded = self._engine_for(round_id)
@@ -327,56 +343,4 @@ class Worker:
                     prompt_similarity=review.prompt_similarity if review else None,
                     engine_prompt=translated,
                 )
-
-
-_embedded: Worker | None = None
-_embedded_lock = threading.Lock()
-
-
-def embedded_worker(database: Database, settings: Settings) -> Worker:
-    """The one worker thread of this process (`PROMPTMATCH_WORKER=thread`), started on first use."""
-    global _embedded
-    with _embedded_lock:
-        if _embedded is None:
-            _embedded = Worker(database, settings, sole_worker=True)
-            _embedded.start_thread()
-            log.info("embedded generation worker %s started", _embedded.worker_id)
-        return _embedded
-
-
-def wake_embedded_worker() -> None:
-    """Tell this process's worker thread, if it has one, that work may be waiting."""
-    if _embedded is not None:
-        _embedded.wake()
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run a Prompt Match generation worker.")
-    parser.add_argument("--database-url", help="defaults to PROMPTMATCH_DATABASE_URL")
-    parser.add_argument("--device", help="cpu, cuda, cuda:0 … (default: auto)")
-    parser.add_argument("--batch", type=int, help="prompts per pipeline call")
-    parser.add_argument("--lease", type=float, help="seconds without a heartbeat before a worker is presumed dead")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    settings = load_settings()
-    changes: dict[str, object] = {}
-    if args.database_url:
-        changes["database_url"] = args.database_url
-    if args.device:
-        changes["device"] = args.device
-    if args.batch:
-        changes["batch_size"] = args.batch
-    if args.lease:
-        changes["worker_lease_s"] = args.lease
-    settings = settings.with_changes(**changes)
-    worker = Worker(open_database(settings.database_url), settings, sole_worker=False)
-    log.info("worker %s on %s", worker.worker_id, settings.database_url.split("@")[-1])
-    # SIGTERM (docker stop, systemd) finishes the batch in hand, then exits.
-    signal.signal(signal.SIGTERM, lambda *_: worker.stop_event.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        worker.run_forever()
-
-
-if __name__ == "__main__":
-    main()
+        self._store_failures.difference_update(self.jobs_in_hand)

@@ -1,8 +1,9 @@
-"""The AI opponent and the hints switch: host actions, checked here like every other.
+"""The AI opponent, as the game sees it: a host action, checked here like every other.
 
 The host asks for an AI player; a worker (which holds the models) writes its prompt from the
-target image and hands it to `submit_ai_attempt`, which queues it through the same path as a
-student's attempt: same seed, same scoring, same leaderboard, marked as AI.
+target image (engine/ai_opponent.py) and hands it to `submit_ai_attempt`, which queues it
+through the same path as a student's attempt: same seed, same scoring, same leaderboard,
+marked as AI.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 from db.models import Game, Player, Round
 from db.types import utcnow
 from game.errors import NotAllowed
-from game.games import require_host
 from game.rounds import host_round, round_view, settle
 from game.submissions import queue_attempt
 from game.tokens import hash_token
@@ -86,13 +86,3 @@ def fail_ai_attempt(session: Session, round_id: int, reason: str) -> None:
     round_ = session.get(Round, round_id)
     if round_ is not None and round_.ai_status == "writing":
         round_.ai_status, round_.ai_error = "failed", reason[:500]
-
-
-def set_hints(session: Session, code: str, host_token: str | None, enabled: bool) -> bool:
-    game = require_host(session, code, host_token)
-    game.hints_enabled = bool(enabled)
-    return game.hints_enabled
-
-
-def hints_enabled(session: Session, code: str, host_token: str | None) -> bool:
-    return require_host(session, code, host_token).hints_enabled

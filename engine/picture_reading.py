@@ -1,9 +1,7 @@
-"""The AI opponent writes its prompt from the target image, with the models already loaded.
+"""Reading a picture's shapes from its pixels: the sketch engine's words in reverse.
 
-- With a CLIP model: each group of the phrase bank (subject, style, colour, composition) is
-  ranked by CLIP text-image similarity to the target, and the best of each are composed.
-- On the sketch engine: the target's background, colours, shapes, sizes and positions are read
-  from the pixels and written in the words the sketch engine understands.
+The AI opponent describes a target with it (engine/ai_opponent.py) and the hints name the
+target's shapes a prompt leaves out (engine/hints.py).
 """
 
 from __future__ import annotations
@@ -12,37 +10,15 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from PIL import Image
 
-from engine import phrases
 from engine.colours import palette, pixel_names
-from engine.scorers import ClipScorer
-from engine.sketch import DEFAULT_BACKGROUND, SIZES
+from engine.sketch import DEFAULT_BACKGROUND
 
 SIDE = 64  # the target is read from a thumbnail: enough for shapes, fast in pure Python
 MIN_SHARE = 0.004  # smaller specks are anti-aliasing, not shapes
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
 
-# -- CLIP ---------------------------------------------------------------------------------------
-def rank_phrases(scorer: ClipScorer, target_features: torch.Tensor, candidates: tuple[str, ...]) -> list[str]:
-    """The candidates, most similar to the target image first."""
-    similarities = scorer.embed_text(list(candidates)) @ target_features
-    order = torch.argsort(similarities, descending=True).tolist()
-    return [candidates[i] for i in order]
-
-
-def compose_clip_prompt(scorer: ClipScorer, target: Image.Image) -> str:
-    features = scorer.embed([target])[0]
-    subject = rank_phrases(scorer, features, phrases.SUBJECTS)[0]
-    style = rank_phrases(scorer, features, phrases.STYLES)[0]
-    colour = rank_phrases(scorer, features, phrases.COLOURS)[0]
-    composition = rank_phrases(scorer, features, phrases.COMPOSITIONS)[0]
-    return f"{style} of {subject}, {colour}, {composition}"
-
-
-# -- sketch -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Blob:
     colour: str  # e.g. "red" or "light blue"
@@ -150,37 +126,3 @@ def shape_word(blob: Blob) -> str:
     if blob.aspect < 0.85 and middle > 0.8:
         return "diamond"
     return "star"
-
-
-def size_word(width: float) -> str:
-    return min(SIZES, key=lambda word: abs(SIZES[word] - width))
-
-
-def position_words(blob: Blob) -> str:
-    horizontal = "left" if blob.x < 0.38 else "right" if blob.x > 0.62 else ""
-    vertical = "top" if blob.y < 0.38 else "bottom" if blob.y > 0.62 else ""
-    return " ".join(word for word in ("on the", vertical, horizontal) if word) if (horizontal or vertical) else ""
-
-
-def with_article(words: str) -> str:
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
-
-
-def describe_blob(blob: Blob) -> str:
-    if blob.width > 0.95 and blob.fill > 0.9:  # a band across the picture: sky or ground
-        return f"{with_article(blob.colour)} {'sky' if blob.y < 0.5 else 'ground'}"
-    shape = shape_word(blob)
-    if blob.count > 1:
-        number = NUMBER_WORDS.get(blob.count, "many")
-        text = f"{number} {size_word(blob.width)} {blob.colour} {shape}s"
-    else:
-        text = with_article(f"{size_word(blob.width)} {blob.colour} {shape}")
-    where = position_words(blob)
-    return f"{text} {where}" if where else text
-
-
-def describe_sketch(target: Image.Image, max_shapes: int = 3) -> str:
-    background, blobs = read_blobs(target)
-    parts = [describe_blob(blob) for blob in blobs[:max_shapes]]
-    scene = ", ".join(parts) if parts else "an empty picture"
-    return f"{scene} on {with_article(background)} background" if background else scene
