@@ -8,16 +8,16 @@ so a reload or a new tab keeps it.
 
 import streamlit as st
 
-from ui.i18n import LANGUAGES, t
+from ui.i18n import languages, t
 from ui.services import settings
 
 st.set_page_config(page_title="Prompt Match", page_icon="🎯", layout="wide")
 
 params = st.query_params
-if params.get("lang") in LANGUAGES:
+if params.get("lang") in languages():
     st.session_state.setdefault("language", params["lang"])
 if "language" not in st.session_state:
-    st.session_state["language"] = settings().language if settings().language in LANGUAGES else "en"
+    st.session_state["language"] = settings().language if settings().language in languages() else "en"
 
 home = st.Page("app_pages/home.py", title=t("nav_home"), icon="🏠", url_path="", default=True)
 host = st.Page("app_pages/host.py", title=t("nav_host"), icon="🧑‍🏫", url_path="host")
@@ -51,5 +51,6 @@ else:
 with st.sidebar:
     for target in visible:
         st.page_link(target, query_params=link_params(target))
-    st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language", on_change=remember_language)
+    names = languages()
+    st.selectbox(t("language"), list(names), format_func=names.get, key="language", on_change=remember_language)
 page.run()

@@ -80,7 +80,7 @@ def playing(round_: RoundView) -> None:
         if round_.status == "closed":
             st.markdown(f"# ⏰ {widgets.md(t('time_up'))}")
         played = [r for r in round_rows if r.attempts_used > 0 and not r.is_ai]
-        st.caption(t("board_played", played=len(played), joined=len(players)))
+        st.caption(t("board_played", count=len(played), joined=len(players)))
         with st.container(key="round_leaderboard"):
             widgets.round_table(round_rows, big=True)
 

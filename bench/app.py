@@ -19,7 +19,6 @@ import threading
 import time
 from datetime import timedelta
 
-from worker.runner import Worker
 from sqlalchemy import func, insert, select, text
 
 from bench.report import percentile, print_table, write_json
@@ -33,6 +32,7 @@ from game.ranking import game_leaderboard, round_leaderboard
 from game.rounds import create_round, start_round
 from game.submissions import submit_prompt
 from game.tokens import hash_token, new_token
+from worker.runner import Worker
 
 PROMPTS = ["a red circle", "a blue square on green", "two yellow stars at night", "a small orange triangle"]
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from engine.batch import generate_and_score
 from PIL import Image
 
 from bench.models import ARCHS, build_clip, build_pipeline, build_tiny_vae, make_generator, make_scorer
 from bench.report import percentile, print_table, write_json
 from bench.scratch import machine
+from engine.batch import generate_and_score
 from engine.diffusion import DTYPES, SpeedOptions, default_dtype, resolve_device
 from engine.registry import LoadedEngine
 from engine.safety import ClipConceptCheck

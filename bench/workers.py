@@ -18,7 +18,6 @@ import sys
 import time
 from datetime import timedelta
 
-from worker.runner import Worker
 from sqlalchemy import func, select
 
 from bench.report import print_table, write_json
@@ -30,6 +29,7 @@ from db.session import Database, open_database
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 from game.submissions import submit_prompt
+from worker.runner import Worker
 
 
 def start_workers(url: str, count: int, engine: str, batch: int) -> list[subprocess.Popen[bytes]]:

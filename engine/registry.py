@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from config import Settings
 from engine.base import EngineUnavailable, Generator, Scorer
 from engine.diffusion import DiffusersGenerator, SpeedOptions, default_dtype, resolve_device
+from engine.quiet import quiet_known_warnings
 from engine.safety import ClipConceptCheck, DiffusersSafetyCheck, ImageCheck, NoCheck
 from engine.scorers import ClassicScorer, ClipScorer
 from engine.sketch import SketchGenerator
@@ -16,6 +17,9 @@ from engine.tiny import ensure_tiny_models
 from engine.translate import Translator
 
 log = logging.getLogger(__name__)
+# The registry is what loads models, in the worker's process: silence there what a teacher
+# cannot act on (engine/quiet.py).
+quiet_known_warnings()
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,6 @@ def missing_model_message(model_id: str, error: BaseException) -> str:
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return (
         f"Model '{model_id}' could not be loaded ({reason[:300]}). "
-        "If it is not downloaded yet, run `python -m engine.download` on a machine with internet "
-        "access, or set PROMPTMATCH_MODEL_ID / PROMPTMATCH_CLIP_MODEL_ID to a local folder."
+        "If it is not downloaded yet, run `.venv/bin/python -m engine.download` on a machine with "
+        "internet access, or set PROMPTMATCH_MODEL_ID / PROMPTMATCH_CLIP_MODEL_ID to a local folder."
     )

@@ -23,7 +23,7 @@ def set_blocked_words(session: Session, code: str, host_token: str | None, words
     game = require_host(session, code, host_token)
     terms = parse_terms(words.splitlines())
     if len(terms) > BLOCKED_WORDS_MAX:
-        raise InvalidInput("too_many_blocked_words", maximum=BLOCKED_WORDS_MAX)
+        raise InvalidInput("too_many_blocked_words", count=BLOCKED_WORDS_MAX)
     game.blocked_words = "\n".join(terms)
     return terms
 

@@ -42,7 +42,6 @@ PRESETS: tuple[Preset, ...] = (
     Preset("hard-bicycle", "hard", "a red bicycle leaning against a yellow wall in the rain, photograph"),
 )
 
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def preset_by_id(preset_id: str) -> Preset | None:

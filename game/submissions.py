@@ -120,7 +120,7 @@ def queue_attempt(
     if pending:
         raise NotAllowed("attempt_in_progress")
     if _attempts_used(session, round_.id, player.id) >= game.attempts_per_round:
-        raise NotAllowed("no_attempts_left", attempts=game.attempts_per_round)
+        raise NotAllowed("no_attempts_left", count=game.attempts_per_round)
     attempt_no = (
         session.scalar(
             select(func.max(Submission.attempt_no)).where(

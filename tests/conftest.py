@@ -12,6 +12,9 @@ import pytest
 # Never reach for a model hub from the tests.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# A missing translation key or parameter fails the test (and the test servers' pages) instead
+# of showing a child a raw "{count}".
+os.environ["PROMPTMATCH_STRICT_TRANSLATIONS"] = "1"
 
 from helpers import Classroom
 

@@ -61,7 +61,7 @@ def test_a_missing_model_is_a_clear_message(tmp_path) -> None:
             local_files_only=True,
         )
     assert "could not be loaded" in str(error.value)
-    assert "python -m engine.download" in str(error.value)
+    assert ".venv/bin/python -m engine.download" in str(error.value)  # as the README says
 
 
 def test_auto_falls_back_to_sketch_and_says_why(settings) -> None:

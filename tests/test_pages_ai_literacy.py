@@ -18,7 +18,7 @@ from game.ranking import reveal_summary
 from game.report import REPORT_KEYS, report_html
 from game.rounds import reveal_round
 from game.submissions import submit_prompt
-from ui.i18n import STRINGS
+from ui.i18n import catalogs
 from worker.runner import Worker
 
 TARGET = "a big red circle on a blue background"
@@ -121,7 +121,7 @@ def test_the_html_report_holds_the_game_with_images_embedded_and_text_escaped(db
     drain(worker)
     with db.write() as s:
         reveal_round(s, classroom.code, classroom.host, round_id)
-    labels = {key: STRINGS["en"][key] for key in REPORT_KEYS}
+    labels = {key: catalogs()["en"][key] for key in REPORT_KEYS}
     with db.read() as s:
         html = report_html(s, classroom.code, classroom.host, labels)
         archive = results_zip(s, classroom.code, classroom.host, labels)

@@ -1,534 +1,59 @@
-"""Every string the UI shows, in one place. `t(key, **params)` picks the current language.
+"""Every string the UI shows, from one catalog per language: ui/locales/<code>.json.
 
-Error keys raised by game/ (GameError.key) are translated here too.
+`t(key, **params)` picks the current language. A value is either a template
+(`"Round {number}"`) or, where a number changes the words, one template per CLDR plural
+category (`{"one": "… {count} word", "other": "… {count} words"}`), chosen by the `count`
+parameter with Babel's plural rules for the language. Error keys raised by game/
+(GameError.key) and hint keys from engine/hints.py are translated here too.
+
+Adding a language is adding a file (README, "Translations"). A missing key or parameter
+falls back to English and is logged; with PROMPTMATCH_STRICT_TRANSLATIONS=1 (the test suite)
+it raises instead, so that no child ever sees a raw `{count}` unnoticed.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import string
+from functools import cache
+from pathlib import Path
+
 import streamlit as st
+from babel import Locale
 
-LANGUAGES = {"en": "English", "ko": "한국어"}
+log = logging.getLogger(__name__)
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "app_title": "Prompt Match",
-        "tagline": "How precisely can you ask a model for what you want?",
-        "language": "Language",
-        "nav_home": "Home",
-        "nav_host": "Host",
-        "nav_play": "Play",
-        "nav_board": "Board",
-        "nav_results": "Results",
-        "home_intro": (
-            "A target image appears. Write a prompt that makes Stable Diffusion draw the same "
-            "picture: everyone gets the same model and the same seed, so only your words matter. "
-            "Each attempt is scored by how similar the pictures are."
-        ),
-        "home_intro_sketch": (
-            "A target image appears. Write a prompt that makes the machine draw the same picture: "
-            "everyone gets the same painter and the same seed, so only your words matter. Each "
-            "attempt is scored by how similar the pictures are. (Today's painter is the offline "
-            "sketch engine: it draws the colours, shapes and places your words name.)"
-        ),
-        "home_host_header": "Teachers",
-        "home_host_button": "Host a new game",
-        "home_join_header": "Students",
-        "join_code_label": "Game code (6 letters)",
-        "join_button": "Join",
-        "host_create_header": "Create a game",
-        "game_title_label": "Title",
-        "engine_label": "Image engine",
-        "scorer_label": "Scoring",
-        "attempts_label": "Attempts per round",
-        "round_minutes_label": "Round length (minutes)",
-        "image_size_label": "Image size (pixels)",
-        "pin_label": "Teacher PIN",
-        "create_game_button": "Create game",
-        "wrong_pin": "That PIN is not right.",
-        "host_link_warning": (
-            "Bookmark this page now: its address is your key to this game. Anyone with it can run the game."
-        ),
-        "join_link_caption": "Students open this address, or scan the code:",
-        "engine_banner": "Engine note: {note}",
-        "no_worker": "No generation worker is running: attempts will wait in the queue.",
-        "workers_alive": "Generation workers alive: {count}",
-        "new_round_header": "New round",
-        "target_source_label": "Target image from",
-        "source_prompt": "A secret prompt",
-        "source_preset": "The preset library",
-        "source_upload": "An uploaded picture",
-        "target_prompt_label": "Secret prompt (students will not see it until you reveal it)",
-        "target_preset_label": "Preset",
-        "target_upload_label": "PNG, JPEG or WebP, up to 10 MB",
-        "create_round_button": "Create round",
-        "round_header": "Round {number}",
-        "round_status": "Status: {status}",
-        "status_draft": "ready to start",
-        "status_open": "open",
-        "status_closed": "closed",
-        "status_revealed": "revealed",
-        "target_pending": "Preparing the target image…",
-        "target_failed": "The target image could not be made: {error}",
-        "start_round_button": "Start round",
-        "start_round_n_button": "Start round {number}",
-        "show_secret": "Show the secret prompt (hidden in case this screen is projected)",
-        "close_before_start": "Round {number} is still open: close or reveal it before starting this one.",
-        "prepared_rounds_header": "Prepared rounds",
-        "upload_preview": "The uploaded target",
-        "round_created": "Round {number} is ready to start.",
-        "loopback_warning": (
-            "This address only works on this computer: students cannot reach it. Open this page "
-            "with the computer's network address, or start the app with PROMPTMATCH_PUBLIC_URL="
-            "http://<this computer's address>:8501."
-        ),
-        "close_round_button": "Close round now",
-        "reveal_round_button": "Reveal",
-        "secret_prompt_is": "Secret prompt: ",
-        "time_left": "⏱ {minutes}:{seconds} left",
-        "time_up": "Time is up",
-        "board_link": "Open the projector board",
-        "results_link": "Results and downloads",
-        "round_leaderboard": "This round",
-        "game_leaderboard": "Whole game",
-        "col_rank": "#",
-        "col_player": "Player",
-        "col_best": "Best score",
-        "col_attempts": "Attempts",
-        "col_total": "Total",
-        "col_rounds": "Rounds scored",
-        "col_attempt": "Attempt",
-        "col_prompt": "Prompt",
-        "col_score": "Score",
-        "col_status": "Status",
-        "no_players_yet": "No scores yet.",
-        "play_enter_code": "Enter the code your teacher shows.",
-        "nickname_label": "Your nickname (1–24 characters)",
-        "welcome": "You are playing as {nickname} in “{title}”.",
-        "waiting_for_round": "Waiting for the teacher to start a round…",
-        "round_closed_wait": "The round is closed. Waiting for the reveal…",
-        "target_caption": "Target",
-        "attempts_left_label": "Attempts left",
-        "all_attempts_used": "You have used all your attempts. Well done! Here is your best:",
-        "your_best": "Your best attempt",
-        "your_latest_score": "Your latest score",
-        "waiting_in_queue": "Waiting in the queue…",
-        "prompt_label": "Describe the target image",
-        "submit_button": "Generate",
-        "queued": "In the queue: position {position}",
-        "running": "Drawing your image…",
-        "failed": "This attempt failed: {error}. It did not use up an attempt.",
-        "blocked": (
-            "The picture drawn from this prompt did not pass the safety check, so nobody will "
-            "see it. It used up an attempt: describe the picture another way."
-        ),
-        "refused": (
-            "This prompt uses a word that is not allowed in class, so it was not drawn. "
-            "It did not use up an attempt: try describing the picture another way."
-        ),
-        "your_attempts": "Your attempts",
-        "attempt_caption": "Attempt {attempt}: {score}",
-        "reveal_header": "The secret prompt was",
-        "gallery_header": "Best image of each player",
-        "uploaded_target": "(an uploaded picture: no prompt)",
-        "results_header": "Results",
-        "download_submissions": "Submissions (CSV)",
-        "download_standings": "Standings (CSV)",
-        "download_zip": "Everything (ZIP with images)",
-        "host_only": "This page is for the game's host. Open it from the host console's link.",
-        "board_need_code": "Open this page as /board?code=XXXXXX.",
-        "board_join_with": "Join the game with the code",
-        "board_or_open": "or scan the QR code, or open:",
-        "board_joined": "Players in the game: {count}",
-        "board_nobody_yet": "Nobody has joined yet.",
-        "board_join_strip": "Join with the code {code} at {link}",
-        "board_played": "{played} of {joined} players have played",
-        "podium_header": "The podium",
-        "scored": "Scored {score}",
-        # errors from game/
-        "game_not_found": "No game has the code {code}. Check the letters and try again.",
-        "not_host": "Only the game's host can do that.",
-        "unknown_player": "We do not know you in this game (yet). Join with a nickname.",
-        "nickname_empty": "Please type a nickname.",
-        "nickname_too_long": "A nickname can have at most {maximum} characters.",
-        "nickname_taken": "The nickname “{nickname}” is taken in this game. Pick another one.",
-        "title_empty": "Please give the game a title.",
-        "title_too_long": "A title can have at most {maximum} characters.",
-        "prompt_empty": "Please write a prompt first.",
-        "target_prompt_empty": "Please write the secret prompt for the target image.",
-        "prompt_too_long": "A prompt can have at most {maximum} characters (yours has {length}).",
-        "round_not_open": "The round is not open, so attempts are not accepted now.",
-        "attempt_in_progress": "Your last attempt is still being drawn. Wait for its score first.",
-        "no_attempts_left": "You have used all {attempts} attempts in this round.",
-        "round_not_found": "That round does not exist in this game.",
-        "round_already_started": "This round has already started.",
-        "round_not_started": "This round has not started yet.",
-        "round_not_revealed": "The gallery appears after the reveal.",
-        "target_not_ready": "The target image is not ready yet.",
-        "another_round_open": "Round {number} is still open. Close it first.",
-        "preset_unknown": "Choose a preset from the list.",
-        "bad_target_source": "Choose where the target image comes from.",
-        "bad_engine": "Unknown engine {engine}.",
-        "bad_scorer": "Unknown scorer {scorer}.",
-        "bad_attempts": "Attempts must be between {minimum} and {maximum}.",
-        "bad_round_length": "A round lasts between {minimum} and {maximum} seconds.",
-        "bad_image_size": "Image size must be one of {sizes}.",
-        "image_not_found": "That image is gone.",
-        "upload_empty": "The file is empty.",
-        "upload_too_large": "The file is larger than 10 MB.",
-        "upload_not_image": "This file is not a PNG, JPEG or WebP picture (or it is damaged).",
-        "upload_too_many_pixels": "This picture has too many pixels. Please use a smaller one.",
-        "upload_missing": "Choose a picture to upload first.",
-        "nickname_blocked": "That nickname is not allowed in class. Please choose another one.",
-        "player_kicked": "The host removed you from this game.",
-        "player_not_found": "That player is not in this game.",
-        "submission_not_found": "That attempt is not in this game.",
-        "too_many_blocked_words": "At most {maximum} blocked words per game.",
-        # host moderation
-        "moderation_header": "Moderation",
-        "players_header": "Players",
-        "kick_button": "Remove",
-        "kicked_label": "removed",
-        "rename_label": "New nickname",
-        "rename_button": "Rename",
-        "attempts_header": "All attempts (only you see the prompts)",
-        "hide_button": "Hide",
-        "unhide_button": "Show again",
-        "hidden_label": "hidden",
-        "blocked_words_label": "Extra blocked words for this game (one per line)",
-        "blocked_words_save": "Save blocked words",
-        "blocked_words_saved": "Saved {count} extra blocked words.",
-        "delete_header": "Delete this game",
-        "delete_explain": (
-            "Deletes the game, its players, rounds, prompts, scores and every image, for good. "
-            "Download the results first if you want to keep them."
-        ),
-        "delete_confirm": "Yes, delete this game and all its images",
-        "delete_button": "Delete the game",
-        "game_deleted": "The game and all its images were deleted.",
-        "status_refused": "refused by the filter",
-        "status_queued": "queued",
-        "status_running": "drawing",
-        "status_done": "scored",
-        "status_failed": "failed",
-        "status_blocked": "blocked",
-        # AI literacy
-        "word_feedback_header": "What your words did",
-        "word_feedback_clip": (
-            "Green words moved your prompt's meaning toward the target picture, red ones away from it "
-            "(measured by leaving each word out)."
-        ),
-        "word_feedback_sketch": "The offline sketch engine drew the green words and ignored the red ones.",
-        "word_helped": "helped",
-        "word_hurt": "hurt",
-        "word_neutral": "no effect",
-        "word_understood": "understood",
-        "word_ignored": "ignored",
-        "word_filler": "filler",
-        "hint_colour": "Hint: the target has a lot of “{colour}”, and your picture has almost none.",
-        "hint_shape": "Hint: the target has a “{shape}” shape. Did you name it?",
-        "hint_subject": "Hint: the target looks like “{subject}”. Is that in your prompt?",
-        "hint_more_words": "Hint: say more: colours, shapes, where things are, the style.",
-        "korean_prompt_note": (
-            "The image model understands English only, so Korean words are not understood. "
-            "Write your prompt in English if you can."
-        ),
-        "translated_as": "Translated to English for the model: {text}",
-        "add_ai_button": "Add an AI player",
-        "ai_explain": "The AI writes its own prompt from the target picture and plays like a student.",
-        "ai_status_pending": "The AI is waiting for its turn…",
-        "ai_status_writing": "The AI is writing its prompt…",
-        "ai_status_done": "The AI has played this round.",
-        "ai_failed_reason": "The AI could not play this round ({error}). You can add it again.",
-        "retry_target_button": "Draw the target again",
-        "target_not_failed": "This round's target is not in error.",
-        "hints_toggle": "Give students a hint after each attempt",
-        "ai_badge": "AI",
-        "ai_already_added": "This round already has an AI player.",
-        "ai_after_reveal": "The secret is out: the AI cannot play after the reveal.",
-        "nickname_reserved": "“{nickname}” is kept for the AI player. Pick another nickname.",
-        "reveal_secret": "Secret prompt",
-        "reveal_best_student": "Best student",
-        "reveal_ai": "AI player",
-        "image_score": "Image score",
-        "prompt_similarity": "Prompt similarity to the secret",
-        "reveal_compare_caption": (
-            "Image score: how alike the pictures are. Prompt similarity: how alike the meanings of the "
-            "prompts are. Did the closest words make the closest picture?"
-        ),
-        "your_prompt_similarity": "Your prompt's similarity to the secret prompt: {value}",
-        "records_header": "Learning records",
-        "col_first": "First score",
-        "col_improvement": "Improvement",
-        "col_words": "Words",
-        "chart_scores_header": "Score per attempt",
-        "chart_distribution_header": "Scores in this round",
-        "download_records": "Learning records (CSV)",
-        "download_report": "Printable report (HTML)",
-        "report_title": "Prompt Match report",
-        "report_generated": "Game code",
-        "no_records_yet": "No scored attempts yet.",
-        "chart_count": "Attempts",
-    },
-    "ko": {
-        "app_title": "프롬프트 매치",
-        "tagline": "원하는 것을 얼마나 정확하게 요청할 수 있나요?",
-        "language": "언어",
-        "nav_home": "홈",
-        "nav_host": "진행",
-        "nav_play": "참여",
-        "nav_board": "전광판",
-        "nav_results": "결과",
-        "home_intro": (
-            "목표 그림이 나타납니다. 이미지 생성 모델이 같은 그림을 그리도록 프롬프트를 써 보세요. "
-            "모두 같은 모델과 같은 시드를 쓰므로 오직 여러분의 글만이 차이를 만듭니다. "
-            "시도할 때마다 두 그림이 얼마나 닮았는지로 점수가 매겨집니다."
-        ),
-        "home_intro_sketch": (
-            "목표 그림이 나타납니다. 기계가 똑같은 그림을 그리도록 프롬프트를 써 보세요. 모두 같은 "
-            "화가와 같은 시드를 쓰므로 오직 여러분의 말만 달라집니다. 시도마다 두 그림이 얼마나 "
-            "비슷한지로 점수를 매깁니다. (오늘의 화가는 오프라인 스케치 엔진입니다: 여러분의 말이 "
-            "가리키는 색, 모양, 위치를 그립니다.)"
-        ),
-        "home_host_header": "선생님",
-        "home_host_button": "새 게임 열기",
-        "home_join_header": "학생",
-        "join_code_label": "게임 코드 (6글자)",
-        "join_button": "참여하기",
-        "host_create_header": "게임 만들기",
-        "game_title_label": "제목",
-        "engine_label": "이미지 엔진",
-        "scorer_label": "채점 방식",
-        "attempts_label": "라운드당 시도 횟수",
-        "round_minutes_label": "라운드 시간 (분)",
-        "image_size_label": "이미지 크기 (픽셀)",
-        "pin_label": "교사 PIN",
-        "create_game_button": "게임 만들기",
-        "wrong_pin": "PIN이 맞지 않습니다.",
-        "host_link_warning": (
-            "지금 이 페이지를 즐겨찾기에 추가하세요. 이 주소가 게임의 열쇠입니다. "
-            "주소를 가진 사람은 누구나 게임을 진행할 수 있습니다."
-        ),
-        "join_link_caption": "학생들은 이 주소를 열거나 코드를 스캔합니다:",
-        "engine_banner": "엔진 안내: {note}",
-        "no_worker": "실행 중인 생성 워커가 없습니다. 시도들이 대기열에서 기다립니다.",
-        "workers_alive": "실행 중인 생성 워커: {count}개",
-        "new_round_header": "새 라운드",
-        "target_source_label": "목표 그림 출처",
-        "source_prompt": "비밀 프롬프트",
-        "source_preset": "준비된 그림 모음",
-        "source_upload": "업로드한 그림",
-        "target_prompt_label": "비밀 프롬프트 (공개하기 전까지 학생들은 볼 수 없습니다)",
-        "target_preset_label": "준비된 그림",
-        "target_upload_label": "PNG, JPEG, WebP 파일, 최대 10 MB",
-        "create_round_button": "라운드 만들기",
-        "round_header": "{number}라운드",
-        "round_status": "상태: {status}",
-        "status_draft": "시작 준비됨",
-        "status_open": "진행 중",
-        "status_closed": "마감",
-        "status_revealed": "공개됨",
-        "target_pending": "목표 그림을 준비하는 중…",
-        "target_failed": "목표 그림을 만들지 못했습니다: {error}",
-        "start_round_button": "라운드 시작",
-        "start_round_n_button": "{number}라운드 시작",
-        "show_secret": "비밀 프롬프트 보기 (화면이 프로젝터에 비칠 수 있어 숨겨 둡니다)",
-        "close_before_start": "{number}라운드가 아직 진행 중입니다. 이 라운드를 시작하기 전에 마감하거나 공개하세요.",
-        "prepared_rounds_header": "준비된 라운드",
-        "upload_preview": "업로드한 목표 그림",
-        "round_created": "{number}라운드를 시작할 준비가 되었습니다.",
-        "loopback_warning": (
-            "이 주소는 이 컴퓨터에서만 열립니다. 학생들은 접속할 수 없습니다. 이 페이지를 컴퓨터의 "
-            "네트워크 주소로 열거나, PROMPTMATCH_PUBLIC_URL=http://<이 컴퓨터의 주소>:8501 로 앱을 시작하세요."
-        ),
-        "close_round_button": "지금 마감",
-        "reveal_round_button": "공개",
-        "secret_prompt_is": "비밀 프롬프트: ",
-        "time_left": "⏱ {minutes}:{seconds} 남음",
-        "time_up": "시간 종료",
-        "board_link": "전광판 열기",
-        "results_link": "결과와 내려받기",
-        "round_leaderboard": "이번 라운드",
-        "game_leaderboard": "전체 게임",
-        "col_rank": "#",
-        "col_player": "참가자",
-        "col_best": "최고 점수",
-        "col_attempts": "시도",
-        "col_total": "합계",
-        "col_rounds": "점수 받은 라운드",
-        "col_attempt": "시도",
-        "col_prompt": "프롬프트",
-        "col_score": "점수",
-        "col_status": "상태",
-        "no_players_yet": "아직 점수가 없습니다.",
-        "play_enter_code": "선생님이 보여 주는 코드를 입력하세요.",
-        "nickname_label": "닉네임 (1–24자)",
-        "welcome": "“{title}” 게임에 {nickname}(으)로 참여 중입니다.",
-        "waiting_for_round": "선생님이 라운드를 시작하기를 기다리는 중…",
-        "round_closed_wait": "라운드가 마감되었습니다. 공개를 기다리는 중…",
-        "target_caption": "목표 그림",
-        "attempts_left_label": "남은 시도",
-        "all_attempts_used": "시도를 모두 사용했습니다. 잘했어요! 가장 좋은 결과입니다:",
-        "your_best": "나의 최고 시도",
-        "your_latest_score": "나의 최근 점수",
-        "waiting_in_queue": "대기열에서 기다리는 중…",
-        "prompt_label": "목표 그림을 설명해 보세요",
-        "submit_button": "그리기",
-        "queued": "대기열 {position}번째",
-        "running": "그림을 그리는 중…",
-        "failed": "이번 시도는 실패했습니다: {error}. 시도 횟수는 줄지 않았습니다.",
-        "blocked": (
-            "이 프롬프트로 그린 그림이 안전 검사를 통과하지 못해 아무에게도 보이지 않습니다. "
-            "시도 횟수는 사용되었습니다. 그림을 다르게 설명해 보세요."
-        ),
-        "refused": (
-            "이 프롬프트에는 수업에서 쓸 수 없는 단어가 있어 그리지 않았습니다. "
-            "시도 횟수는 줄지 않았습니다. 그림을 다른 말로 설명해 보세요."
-        ),
-        "your_attempts": "나의 시도",
-        "attempt_caption": "{attempt}번째 시도: {score}",
-        "reveal_header": "비밀 프롬프트는",
-        "gallery_header": "참가자별 최고 그림",
-        "uploaded_target": "(업로드한 그림이라 프롬프트가 없습니다)",
-        "results_header": "결과",
-        "download_submissions": "제출 기록 (CSV)",
-        "download_standings": "순위 (CSV)",
-        "download_zip": "전체 (그림 포함 ZIP)",
-        "host_only": "게임 진행자만 볼 수 있는 페이지입니다. 진행 화면의 링크로 여세요.",
-        "board_need_code": "이 페이지는 /board?code=XXXXXX 형식으로 여세요.",
-        "board_join_with": "이 코드로 게임에 참여하세요",
-        "board_or_open": "또는 QR 코드를 스캔하거나 이 주소를 여세요:",
-        "board_joined": "참가자: {count}명",
-        "board_nobody_yet": "아직 아무도 참여하지 않았습니다.",
-        "board_join_strip": "{link} 에서 코드 {code}(으)로 참여하세요",
-        "board_played": "참가자 {joined}명 중 {played}명이 제출했습니다",
-        "podium_header": "시상대",
-        "scored": "{score}점",
-        "game_not_found": "코드가 {code}인 게임이 없습니다. 글자를 확인하고 다시 시도하세요.",
-        "not_host": "게임 진행자만 할 수 있습니다.",
-        "unknown_player": "이 게임에서 아직 당신을 모릅니다. 닉네임으로 참여하세요.",
-        "nickname_empty": "닉네임을 입력하세요.",
-        "nickname_too_long": "닉네임은 최대 {maximum}자입니다.",
-        "nickname_taken": "닉네임 “{nickname}”은(는) 이미 사용 중입니다. 다른 닉네임을 고르세요.",
-        "title_empty": "게임 제목을 입력하세요.",
-        "title_too_long": "제목은 최대 {maximum}자입니다.",
-        "prompt_empty": "먼저 프롬프트를 쓰세요.",
-        "target_prompt_empty": "목표 그림의 비밀 프롬프트를 쓰세요.",
-        "prompt_too_long": "프롬프트는 최대 {maximum}자입니다 (지금 {length}자).",
-        "round_not_open": "라운드가 열려 있지 않아 지금은 시도할 수 없습니다.",
-        "attempt_in_progress": "지난 시도를 아직 그리는 중입니다. 점수가 나올 때까지 기다리세요.",
-        "no_attempts_left": "이번 라운드의 시도 {attempts}번을 모두 사용했습니다.",
-        "round_not_found": "이 게임에 그런 라운드가 없습니다.",
-        "round_already_started": "이 라운드는 이미 시작되었습니다.",
-        "round_not_started": "이 라운드는 아직 시작되지 않았습니다.",
-        "round_not_revealed": "갤러리는 공개 후에 나타납니다.",
-        "target_not_ready": "목표 그림이 아직 준비되지 않았습니다.",
-        "another_round_open": "{number}라운드가 아직 진행 중입니다. 먼저 마감하세요.",
-        "preset_unknown": "목록에서 그림을 고르세요.",
-        "bad_target_source": "목표 그림의 출처를 고르세요.",
-        "bad_engine": "알 수 없는 엔진: {engine}",
-        "bad_scorer": "알 수 없는 채점 방식: {scorer}",
-        "bad_attempts": "시도 횟수는 {minimum}에서 {maximum} 사이여야 합니다.",
-        "bad_round_length": "라운드 시간은 {minimum}초에서 {maximum}초 사이입니다.",
-        "bad_image_size": "이미지 크기는 {sizes} 중 하나여야 합니다.",
-        "image_not_found": "그림이 없습니다.",
-        "upload_empty": "파일이 비어 있습니다.",
-        "upload_too_large": "파일이 10 MB보다 큽니다.",
-        "upload_not_image": "PNG, JPEG, WebP 그림 파일이 아니거나 손상된 파일입니다.",
-        "upload_too_many_pixels": "그림의 픽셀 수가 너무 많습니다. 더 작은 그림을 쓰세요.",
-        "upload_missing": "먼저 업로드할 그림을 고르세요.",
-        "nickname_blocked": "수업에서 쓸 수 없는 닉네임입니다. 다른 닉네임을 고르세요.",
-        "player_kicked": "진행자가 당신을 이 게임에서 내보냈습니다.",
-        "player_not_found": "그 참가자는 이 게임에 없습니다.",
-        "submission_not_found": "그 시도는 이 게임에 없습니다.",
-        "too_many_blocked_words": "게임당 금지어는 최대 {maximum}개입니다.",
-        "moderation_header": "관리",
-        "players_header": "참가자",
-        "kick_button": "내보내기",
-        "kicked_label": "내보냄",
-        "rename_label": "새 닉네임",
-        "rename_button": "이름 바꾸기",
-        "attempts_header": "모든 시도 (프롬프트는 진행자만 봅니다)",
-        "hide_button": "숨기기",
-        "unhide_button": "다시 보이기",
-        "hidden_label": "숨김",
-        "blocked_words_label": "이 게임의 추가 금지어 (한 줄에 하나)",
-        "blocked_words_save": "금지어 저장",
-        "blocked_words_saved": "추가 금지어 {count}개를 저장했습니다.",
-        "delete_header": "이 게임 삭제",
-        "delete_explain": (
-            "게임과 참가자, 라운드, 프롬프트, 점수, 모든 그림을 영구히 삭제합니다. 보관하려면 먼저 결과를 내려받으세요."
-        ),
-        "delete_confirm": "네, 이 게임과 모든 그림을 삭제합니다",
-        "delete_button": "게임 삭제",
-        "game_deleted": "게임과 모든 그림을 삭제했습니다.",
-        "status_refused": "필터가 거부함",
-        "status_queued": "대기 중",
-        "status_running": "그리는 중",
-        "status_done": "채점됨",
-        "status_failed": "실패",
-        "status_blocked": "차단됨",
-        "word_feedback_header": "단어들이 한 일",
-        "word_feedback_clip": (
-            "초록색 단어는 프롬프트의 의미를 목표 그림 쪽으로, 빨간색 단어는 반대쪽으로 움직였습니다 "
-            "(단어를 하나씩 빼 보며 측정)."
-        ),
-        "word_feedback_sketch": "오프라인 스케치 엔진은 초록색 단어를 그렸고 빨간색 단어는 무시했습니다.",
-        "word_helped": "도움",
-        "word_hurt": "방해",
-        "word_neutral": "영향 없음",
-        "word_understood": "이해함",
-        "word_ignored": "무시함",
-        "word_filler": "기능어",
-        "hint_colour": "힌트: 목표 그림에는 “{colour}” 색이 많은데 내 그림에는 거의 없어요.",
-        "hint_shape": "힌트: 목표 그림에는 “{shape}” 모양이 있어요. 그 단어를 썼나요?",
-        "hint_subject": "힌트: 목표 그림은 “{subject}”처럼 보여요. 프롬프트에 들어 있나요?",
-        "hint_more_words": "힌트: 더 자세히 써 보세요. 색, 모양, 위치, 화풍.",
-        "korean_prompt_note": (
-            "이미지 모델은 영어만 이해하므로 한국어 단어는 알아듣지 못합니다. 가능하면 영어로 프롬프트를 쓰세요."
-        ),
-        "translated_as": "모델을 위해 영어로 번역: {text}",
-        "add_ai_button": "인공지능 참가자 추가",
-        "ai_explain": "인공지능이 목표 그림을 보고 스스로 프롬프트를 써서 학생처럼 참여합니다.",
-        "ai_status_pending": "인공지능이 차례를 기다리는 중…",
-        "ai_status_writing": "인공지능이 프롬프트를 쓰는 중…",
-        "ai_status_done": "인공지능이 이번 라운드에 참여했습니다.",
-        "ai_failed_reason": "인공지능이 이번 라운드에 참여하지 못했습니다 ({error}). 다시 추가할 수 있습니다.",
-        "retry_target_button": "목표 그림 다시 그리기",
-        "target_not_failed": "이 라운드의 목표 그림에는 오류가 없습니다.",
-        "hints_toggle": "시도할 때마다 학생에게 힌트 주기",
-        "ai_badge": "인공지능",
-        "ai_already_added": "이 라운드에는 이미 인공지능 참가자가 있습니다.",
-        "ai_after_reveal": "비밀이 공개되어 인공지능은 참여할 수 없습니다.",
-        "nickname_reserved": "“{nickname}”은(는) 인공지능 참가자의 이름입니다. 다른 닉네임을 고르세요.",
-        "reveal_secret": "비밀 프롬프트",
-        "reveal_best_student": "최고 학생",
-        "reveal_ai": "인공지능 참가자",
-        "image_score": "그림 점수",
-        "prompt_similarity": "비밀 프롬프트와의 유사도",
-        "reveal_compare_caption": (
-            "그림 점수: 그림이 얼마나 닮았는지. 프롬프트 유사도: 프롬프트의 의미가 얼마나 닮았는지. "
-            "가장 비슷한 글이 가장 비슷한 그림을 만들었나요?"
-        ),
-        "your_prompt_similarity": "내 프롬프트와 비밀 프롬프트의 유사도: {value}",
-        "records_header": "학습 기록",
-        "col_first": "첫 점수",
-        "col_improvement": "향상",
-        "col_words": "단어 수",
-        "chart_scores_header": "시도별 점수",
-        "chart_distribution_header": "이번 라운드의 점수 분포",
-        "download_records": "학습 기록 (CSV)",
-        "download_report": "인쇄용 보고서 (HTML)",
-        "report_title": "프롬프트 매치 보고서",
-        "report_generated": "게임 코드",
-        "no_records_yet": "아직 채점된 시도가 없습니다.",
-        "chart_count": "시도 수",
-    },
-}
+LOCALES = Path(__file__).with_name("locales")
+DEFAULT_LANGUAGE = "en"
+
+Template = str | dict[str, str]
+
+
+class TranslationError(KeyError):
+    """A key no catalog has, or a template given too few parameters (strict mode only)."""
+
+
+@cache
+def catalogs() -> dict[str, dict[str, Template]]:
+    """Language code → its strings, English first."""
+    found = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(LOCALES.glob("*.json"))}
+    return {DEFAULT_LANGUAGE: found.pop(DEFAULT_LANGUAGE), **found}
+
+
+def languages() -> dict[str, str]:
+    """Language code → its own name, for the language picker."""
+    return {code: str(strings["language_name"]) for code, strings in catalogs().items()}
+
+
+def strict() -> bool:
+    return os.environ.get("PROMPTMATCH_STRICT_TRANSLATIONS") == "1"
 
 
 def current_language() -> str:
     language = st.session_state.get("language")
-    return language if language in STRINGS else "en"
+    return language if language in catalogs() else DEFAULT_LANGUAGE
 
 
 def t(key: str, **params: object) -> str:
@@ -537,9 +62,43 @@ def t(key: str, **params: object) -> str:
 
 def translate(language: str, key: str, **params: object) -> str:
     """`t` for a given language, where there is no page session (the download routes)."""
-    language = language if language in STRINGS else "en"
-    template = STRINGS[language].get(key) or STRINGS["en"].get(key) or key
+    strings = catalogs().get(language, catalogs()[DEFAULT_LANGUAGE])
+    template = strings.get(key)
+    if template is None:
+        template = catalogs()[DEFAULT_LANGUAGE].get(key)
+        language = DEFAULT_LANGUAGE
+        if template is None:
+            return _fault(f"no string has the key {key!r}", key)
+    if isinstance(template, dict):
+        template = template[plural_category(language, params.get("count"))]
     try:
         return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
+    except (KeyError, IndexError, ValueError) as error:
+        # Outside the tests: the sentence without the missing value, never a raw "{count}".
+        return _fault(f"{key!r} in {language} needs {error}", template.format_map(_Blank(params)))
+
+
+def plural_category(language: str, count: object) -> str:
+    if not isinstance(count, int | float):
+        if strict():
+            raise TranslationError(f"a plural string needs a number `count`, not {count!r}")
+        return "other"
+    return Locale.parse(language).plural_form(count)
+
+
+def placeholders(template: Template) -> set[str]:
+    """The parameter names a template (all its plural forms) uses."""
+    forms = template.values() if isinstance(template, dict) else [template]
+    return {name for form in forms for _, name, _, _ in string.Formatter().parse(form) if name}
+
+
+class _Blank(dict[str, object]):
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
+def _fault(problem: str, fallback: str) -> str:
+    if strict():
+        raise TranslationError(problem)
+    log.warning("translation: %s", problem)
+    return fallback
