@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from db.models import ImageBlob, Player, Round, Submission
 from game.games import require_host
 from game.ranking import game_leaderboard
 from game.records import RECORD_COLUMNS, learning_records, record_rows
-from game.report import report_html
+from game.report import Label, report_html
 
 SUBMISSION_COLUMNS = (
     "game_code",
@@ -120,22 +120,22 @@ _EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg"}
 
 
 def _documents(
-    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None
+    session: Session, code: str, host_token: str | None, report_label: Label | None
 ) -> dict[str, bytes]:
     documents = {
         "submissions.csv": submissions_csv(session, code, host_token),
         "standings.csv": standings_csv(session, code, host_token),
         "learning_records.csv": learning_records_csv(session, code, host_token),
     }
-    if report_labels is not None:
-        documents["report.html"] = report_html(session, code, host_token, report_labels).encode("utf-8")
+    if report_label is not None:
+        documents["report.html"] = report_html(session, code, host_token, report_label).encode("utf-8")
     return documents
 
 
-def document(session: Session, code: str, host_token: str | None, name: str, report_labels: Mapping[str, str]) -> bytes:
+def document(session: Session, code: str, host_token: str | None, name: str, report_label: Label) -> bytes:
     """One of the single-file downloads, built when it is asked for."""
     if name == "report.html":
-        return report_html(session, code, host_token, report_labels).encode("utf-8")
+        return report_html(session, code, host_token, report_label).encode("utf-8")
     makers = {
         "submissions.csv": submissions_csv,
         "standings.csv": standings_csv,
@@ -176,14 +176,14 @@ def _image_entries(session: Session, game_id: int) -> Iterator[tuple[str, int]]:
 
 
 def zip_chunks(
-    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
+    session: Session, code: str, host_token: str | None, report_label: Label | None = None
 ) -> Iterator[bytes]:
-    """The CSVs, the learning records, the report (when the caller gives its labels, in the
+    """The CSVs, the learning records, the report (when the caller gives its label function, in the
     UI's language) and every image, as a ZIP written piece by piece: one picture is in memory
     at a time, whatever the game's size. Pictures are stored, not deflated (they are
     compressed already)."""
     game = require_host(session, code, host_token)
-    documents = _documents(session, code, host_token, report_labels)
+    documents = _documents(session, code, host_token, report_label)
     entries = list(_image_entries(session, game.id))
     sink = _Chunks()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -201,7 +201,7 @@ def zip_chunks(
 
 
 def results_zip(
-    session: Session, code: str, host_token: str | None, report_labels: Mapping[str, str] | None = None
+    session: Session, code: str, host_token: str | None, report_label: Label | None = None
 ) -> bytes:
     """The whole ZIP in memory (tests and small games; the server streams `zip_chunks`)."""
-    return b"".join(zip_chunks(session, code, host_token, report_labels))
+    return b"".join(zip_chunks(session, code, host_token, report_label))

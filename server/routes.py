@@ -14,6 +14,7 @@ Handlers that touch the database run in Starlette's thread pool, never on the ev
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from game.exports import DOWNLOADS, document, zip_chunks
 from game.games import require_host
 from game.live import GameVersions, game_versions
 from game.media import StoredImage, image_secret, signed_image
-from game.report import REPORT_KEYS
+from game.report import Label
 from game.submissions import queue_position
 from ui.i18n import translate
 
@@ -119,9 +120,9 @@ async def image(request: Request) -> Response:
     return Response(stored.data, media_type=stored.mime, headers=FOREVER)
 
 
-def _zip_stream(database: Database, code: str, host: str | None, labels: dict[str, str]) -> Iterator[bytes]:
+def _zip_stream(database: Database, code: str, host: str | None, label: Label) -> Iterator[bytes]:
     with database.read() as session:
-        yield from zip_chunks(session, code, host, labels)
+        yield from zip_chunks(session, code, host, label)
 
 
 async def download(request: Request) -> Response:
@@ -131,7 +132,7 @@ async def download(request: Request) -> Response:
     if name not in DOWNLOADS:
         return Response(status_code=404)
     media_type, suffix = DOWNLOADS[name]
-    labels = {key: translate(language, key) for key in REPORT_KEYS}
+    label = functools.partial(translate, language)
     database = _database()
     headers = {"Content-Disposition": f'attachment; filename="promptmatch-{code}-{suffix}"', **NO_STORE}
 
@@ -144,11 +145,11 @@ async def download(request: Request) -> Response:
     except GameError as error:
         return Response(translate(language, error.key, **error.params), status_code=403, media_type="text/plain")
     if name == "results.zip":
-        return StreamingResponse(_zip_stream(database, code, host, labels), media_type=media_type, headers=headers)
+        return StreamingResponse(_zip_stream(database, code, host, label), media_type=media_type, headers=headers)
 
     def build() -> bytes:
         with database.read() as session:
-            return document(session, code, host, name, labels)
+            return document(session, code, host, name, label)
 
     return Response(await run_in_threadpool(build), media_type=media_type, headers=headers)
 
