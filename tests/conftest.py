@@ -89,3 +89,13 @@ def postgres_url() -> Iterator[str]:
                 pytest.fail(message)
             pytest.skip(message)
         yield url
+
+
+@pytest.fixture
+def app_environment(settings, monkeypatch) -> None:
+    """The pages (tests/apptest.py) read their settings from the environment."""
+    monkeypatch.setenv("PROMPTMATCH_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PROMPTMATCH_ENGINE", "sketch")
+    monkeypatch.setenv("PROMPTMATCH_WORKER", "external")
+    monkeypatch.setenv("PROMPTMATCH_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("PROMPTMATCH_TEACHER_PIN", raising=False)

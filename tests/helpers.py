@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from db.models import Base, Submission
 from db.session import Database
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, host_rounds, start_round
+from game.submissions import submit_prompt
 from worker.runner import Worker
 
 
@@ -76,3 +83,27 @@ def wait_until(condition: Callable[[], object], timeout_s: float, what: str, eve
             return value
         time.sleep(every_s)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def schema_differences(database: Database) -> list[object]:
+    with database.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return dict(s.execute(select(Submission.status, func.count()).group_by(Submission.status)).all())
+
+
+def submit_from_threads(db: Database, code: str, players: int, threads: int) -> None:
+    """`threads` threads, each joining its share of players, each player submitting once."""
+
+    def one_thread(first: int) -> None:
+        for number in range(first, players, threads):
+            with db.write() as s:
+                token = join_game(s, code, f"Student {number}").token
+            with db.write() as s:
+                submit_prompt(s, code, token, f"{number % 7} red circles on a blue background")
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one_thread, range(threads)))

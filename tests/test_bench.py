@@ -86,15 +86,6 @@ def test_compiled_batches_use_fixed_sizes() -> None:
     assert padded_size(20, 30) == 30
 
 
-def test_the_cpu_speed_settings_differ_from_the_gpu_ones() -> None:
-    from engine.diffusion import SpeedOptions
-
-    cpu, gpu = SpeedOptions.for_device("cpu"), SpeedOptions.for_device("cuda")
-    assert cpu.decode_one_by_one and cpu.flush_denormal
-    assert not gpu.decode_one_by_one and not gpu.flush_denormal
-    assert cpu.channels_last and gpu.channels_last and not gpu.compile
-
-
 def test_the_quantized_text_encoder_gives_each_prompt_the_embedding_it_gets_alone() -> None:
     """int8 dynamic quantization scales activations over the whole input: batched, a prompt's
     embedding would depend on its batch-mates. Fairness: it must not."""

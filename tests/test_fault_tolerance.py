@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import Classroom, wait_until
+from helpers import Classroom, status_counts, submit_from_threads, wait_until
 from servers import start_worker, stop
 from sqlalchemy import func, select
-from test_postgres import status_counts, submit_from_threads
 
 from db.models import ImageBlob
 from db.session import Database, open_database

@@ -5,13 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from helpers import drain
+from helpers import drain, schema_differences
 from sqlalchemy import inspect
 
 from db.migrate import current_revision, head_revision
-from db.models import Base
 from db.session import Database, open_database
 from game.games import find_player, require_host
 from game.ranking import game_leaderboard, reveal_gallery
@@ -25,11 +22,6 @@ V1_DUMP = Path(__file__).parent / "data" / "promptmatch-v1.sql"
 V1_CODE = "M74A8N"
 V1_HOST_TOKEN = "xtgsmXQ5Z9IeaIZEohim4Cr_tXnEl2w-"
 V1_MINA_TOKEN = "ToYaBll_f3nmCaPP8Sq-urvulHnNbwMt"
-
-
-def schema_differences(database: Database) -> list[object]:
-    with database.engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
 
 def test_a_new_database_gets_exactly_the_models_schema(db: Database) -> None:

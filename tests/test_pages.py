@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
+from apptest import page, table_rows, texts
 from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
 
@@ -13,57 +11,17 @@ from config import PROJECT_DIR
 from game.rounds import reveal_round
 from game.submissions import submit_prompt
 
-
-@pytest.fixture(autouse=True)
-def app_environment(settings, monkeypatch) -> None:
-    monkeypatch.setenv("PROMPTMATCH_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("PROMPTMATCH_ENGINE", "sketch")
-    monkeypatch.setenv("PROMPTMATCH_WORKER", "external")
-    monkeypatch.setenv("PROMPTMATCH_DATA_DIR", str(settings.data_dir))
-    monkeypatch.delenv("PROMPTMATCH_TEACHER_PIN", raising=False)
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 
-def page(name: str, **query: str) -> AppTest:
-    """Open a page through the router, as a browser at /name?query would."""
-    app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30)
-    app.switch_page(f"app_pages/{name}.py")
-    app.query_params.update(query)
-    return app.run()
-
-
-def texts(app: AppTest) -> str:
-    parts = [e.value for e in app.text] + [e.value for e in app.markdown] + [e.value for e in app.caption]
-    parts += [e.value for e in app.title] + [e.value for e in app.header] + [e.value for e in app.subheader]
-    parts += html_texts(app)
-    return "\n".join(str(p) for p in parts)
-
-
-def html_texts(app: AppTest) -> list[str]:
-    """What st.html blocks show (tables, the join code, names), as text without the tags."""
-    bodies = [re.sub(r"<style>.*?</style>", "", e.proto.body, flags=re.S) for e in app.get("html")]
-    return [html.unescape(re.sub(r"<[^>]+>", " ", body)) for body in bodies]
-
-
-def table_rows(app: AppTest) -> list[list[str]]:
-    """The rows of every ranked table on the page, cell by cell, as a person reads them."""
-    rows = []
-    for element in app.get("html"):
-        for row in re.findall(r"<tr>(.*?)</tr>", element.proto.body):
-            rows.append([html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)])
-    return rows
-
-
-def test_router_lists_the_five_pages() -> None:
+def test_the_first_page_is_home_with_its_title_and_a_way_to_host_and_to_join() -> None:
     app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30).run()
     assert not app.exception
-    assert "Prompt Match" in texts(app)
-
-
-def test_home_offers_hosting_and_joining() -> None:
-    app = page("home")
-    assert not app.exception
-    assert app.text_input(key="join_code") is not None
-    assert app.button(key="join") is not None
+    assert [t.value for t in app.title] == ["Prompt Match"]
+    assert app.text_input(key="join_code").label == "Game code (6 letters)"
+    assert app.button(key="join").label == "Join"
+    links = [e.proto.label for e in app.get("page_link")]
+    assert "Host a new game" in links
 
 
 def test_host_creates_a_game_and_keeps_control_by_link(db) -> None:
@@ -75,8 +33,8 @@ def test_host_creates_a_game_and_keeps_control_by_link(db) -> None:
     assert len(code) == 6
     # A reload with the same link is still the host.
     again = page("host", code=code, host=host)
-    assert "Art class" in texts(again)
-    assert again.button(key="create_round") is not None
+    assert "Art class" in [t.value for t in again.title] + [h.value for h in again.header]
+    assert again.button(key="create_round").label
     # A wrong token is not.
     stranger = page("host", code=code, host="wrong")
     assert "Only the game's host" in "\n".join(e.value for e in stranger.error)
@@ -114,7 +72,7 @@ def test_student_joins_and_submits(db, worker) -> None:
     token = app.query_params["token"]
     assert token
     app = page("play", code=classroom.code, token=token)
-    assert "Mina" in texts(app)
+    assert any("You are playing as Mina" in m.value for m in app.markdown)
     app.text_area(key="prompt").input("a red circle on blue")
     app.button(key="submit").click().run()
     assert not app.exception

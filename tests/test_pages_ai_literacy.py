@@ -7,9 +7,10 @@ import functools
 import re
 from typing import Any
 
+import pytest
+from apptest import page, table_rows, texts
 from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
-from test_pages import app_environment, page, table_rows, texts  # noqa: F401  (the autouse fixture)
 
 from config import PROJECT_DIR
 from db.session import Database
@@ -21,6 +22,8 @@ from game.rounds import reveal_round
 from game.submissions import submit_prompt
 from ui.i18n import translate
 from worker.runner import Worker
+
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 TARGET = "a big red circle on a blue background"
 

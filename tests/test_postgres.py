@@ -7,19 +7,17 @@ fail in CI and skip elsewhere (see the `postgres_url` fixture).
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers import Classroom, drain, wait_until
+from helpers import Classroom, drain, schema_differences, status_counts, submit_from_threads, wait_until
 from servers import start_worker, stop
-from sqlalchemy import func, select
-from test_migrations import schema_differences
+from sqlalchemy import func, select, text
 
 from config import Settings
 from db.models import ImageBlob, Submission
+from db.queue import claim_jobs
 from db.session import Database, open_database
-from game.games import join_game
 from game.ranking import round_leaderboard
 from game.submissions import submit_prompt
 from worker.runner import Worker
@@ -30,25 +28,6 @@ def pg(postgres_url: str) -> Database:
     database = open_database(postgres_url)
     yield database
     database.dispose()
-
-
-def status_counts(db: Database) -> dict[str, int]:
-    with db.read() as s:
-        return dict(s.execute(select(Submission.status, func.count()).group_by(Submission.status)).all())
-
-
-def submit_from_threads(db: Database, code: str, players: int, threads: int) -> None:
-    """`threads` threads, each joining its share of players, each player submitting once."""
-
-    def one_thread(first: int) -> None:
-        for number in range(first, players, threads):
-            with db.write() as s:
-                token = join_game(s, code, f"Student {number}").token
-            with db.write() as s:
-                submit_prompt(s, code, token, f"{number % 7} red circles on a blue background")
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(one_thread, range(threads)))
 
 
 def test_migrations_make_the_models_schema_even_when_processes_start_together(postgres_url: str) -> None:
@@ -96,4 +75,18 @@ def test_three_worker_processes_score_500_submissions_exactly_once(pg: Database,
     assert all(score is not None for score, _, _ in scored)
     # One image per submission and one for the target: nothing was stored twice.
     assert len({image_id for _, image_id, _ in scored}) == 500 and images == 501
-    assert len({worker_id for _, _, worker_id in scored}) >= 2, "the work was shared between processes"
+
+
+def test_two_workers_claiming_at_once_take_different_jobs_without_waiting(pg: Database) -> None:
+    """What lets several workers share the queue, shown without relying on timing: while one
+    worker's claim is still uncommitted (its rows locked), another claims other jobs at once."""
+    classroom = Classroom(pg, attempts=1)
+    classroom.round()
+    submit_from_threads(pg, classroom.code, players=10, threads=1)
+    with pg.write() as first:
+        taken_first = claim_jobs(first, "worker-a", 4)
+        with pg.write() as second:
+            second.execute(text("SET LOCAL lock_timeout = '5s'"))  # waiting on a lock fails the test
+            taken_second = claim_jobs(second, "worker-b", 4)
+    assert len(taken_first) == len(taken_second) == 4
+    assert not {job.id for job in taken_first} & {job.id for job in taken_second}

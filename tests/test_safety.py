@@ -43,15 +43,16 @@ def tiny_clip(tmp_path_factory: pytest.TempPathFactory) -> ClipScorer:
     return ClipScorer.from_pretrained(str(clip_dir), device="cpu", dtype=torch.float32, local_files_only=True)
 
 
-def test_clip_concept_check_flags_when_unsafe_concepts_win(tiny_clip: ClipScorer) -> None:
+def test_clip_concept_check_flags_the_picture_nearest_an_unsafe_concept(tiny_clip: ClipScorer) -> None:
     from PIL import Image
 
     images = [Image.new("RGB", (64, 64), colour) for colour in ("red", "blue")]
-    only_unsafe = ClipConceptCheck(tiny_clip, unsafe=["nudity", "gore"], safe=[])
-    only_safe = ClipConceptCheck(tiny_clip, unsafe=[], safe=["a photo"])
-    assert only_unsafe.flagged(images) == [True, True]
-    assert only_safe.flagged(images) == [False, False]
-    # The scorer's features are reused as they are: the same verdict either way.
+    check = ClipConceptCheck(tiny_clip, unsafe=["nudity"], safe=["a bowl of fruit"])
+    # Features that sit exactly on one concept or the other: the verdict must follow them.
+    on_unsafe, on_safe = tiny_clip.embed_text(["nudity", "a bowl of fruit"])
+    assert check.flagged(images, [on_unsafe, on_safe]) == [True, False]
+    assert check.flagged(images, [on_safe, on_unsafe]) == [False, True]
+    # The scorer's own image features are used as they are: the same verdict either way.
     default = ClipConceptCheck(tiny_clip)
     assert default.flagged(images, tiny_clip.embed(images)) == default.flagged(images)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from servers import streamlit_server
+
+from config import PROJECT_DIR
+
+# Screenshots of a failed browser test's pages (ignored by git).
+FAILURES = PROJECT_DIR / "test-failures"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,13 +56,58 @@ def browser():
 
 class PatientBrowser:
     """The browser, whose contexts wait up to 90 s for a page: with a server, a worker and
-    six live pages on two cores, a page load can take tens of seconds under CI load."""
+    six live pages on two cores, a page load can take tens of seconds under CI load. It keeps
+    the contexts of the running test, to photograph them if the test fails and to close them
+    after it."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
+        self.contexts: list = []
 
     def new_context(self, **options):
         context = self._browser.new_context(**options)
         context.set_default_navigation_timeout(90_000)
         context.set_default_timeout(90_000)
+        self.contexts.append(context)
         return context
+
+    def close_contexts(self) -> None:
+        for context in self.contexts:
+            with contextlib.suppress(Exception):
+                context.close()
+        self.contexts.clear()
+
+
+@pytest.fixture(autouse=True)
+def close_pages_after_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "browser" in request.fixturenames:
+        request.getfixturevalue("browser").close_contexts()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """A failing browser test says in one line what it waited for and where the screenshots
+    of its pages are, instead of pages of Playwright traceback."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or call.excinfo is None:
+        return
+    browser = getattr(item, "funcargs", {}).get("browser")
+    shots = []
+    if isinstance(browser, PatientBrowser):
+        FAILURES.mkdir(exist_ok=True)
+        for number, page in enumerate(p for context in browser.contexts for p in context.pages):
+            path = FAILURES / f"{item.name}-{number}.png"
+            with contextlib.suppress(Exception):
+                page.screenshot(path=path, full_page=True, timeout=10_000)
+                shots.append(str(path.relative_to(PROJECT_DIR)))
+    lines = [line.strip() for line in call.excinfo.exconly().splitlines() if line.strip()]
+    waited = next((line.lstrip("- ") for line in lines if line.lstrip("- ").startswith("waiting for")), None)
+    ours = [entry for entry in call.excinfo.traceback if str(PROJECT_DIR / "tests") in str(entry.path)]
+    where = ours[-1] if ours else None
+    place = f"{Path(str(where.path)).name}:{where.lineno + 1}" if where is not None else item.nodeid
+    summary = lines[0] if lines else "failed"
+    report.longrepr = (
+        f"{place}: {summary}" + (f" ({waited})" if waited else "") + f"; screenshots: {', '.join(shots) or 'none'}"
+    )

@@ -8,6 +8,7 @@ markdown is shown literally everywhere, with no script run.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from browsing import key
 from helpers import Classroom, wait_until
 from PIL import Image
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, Route, expect
 from servers import streamlit_server
 
 from db.models import ImageBlob, Submission
@@ -33,24 +34,26 @@ MARKDOWN_PROMPT = "**bold** <img src=x onerror=alert(1)> red circle"
 
 
 class Recorder:
-    """Every websocket frame a page receives, the pictures it loads (the responses as they
-    came, never fetched again), and any dialog."""
+    """Every websocket frame a page receives, every picture it loads (the bytes captured as
+    they arrive, through a route: nothing is fetched again afterwards), and any dialog."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.frames: list[bytes] = []
-        self.media: list[Response] = []
+        self.media: list[tuple[str, bytes]] = []  # (content type, body)
         self.dialogs: list[str] = []
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-        page.on("response", self._response)
+        page.route(re.compile(r"/(media|api/images)/"), self._picture)
         page.on("dialog", self._dialog)
 
     def _frame(self, payload: str | bytes) -> None:
         self.frames.append(payload.encode() if isinstance(payload, str) else payload)
 
-    def _response(self, response: Response) -> None:
-        if "/media/" in response.url or "/api/images/" in response.url:
-            self.media.append(response)
+    def _picture(self, route: Route) -> None:
+        response = route.fetch()
+        if response.ok:
+            self.media.append((response.headers.get("content-type", ""), response.body()))
+        route.fulfill(response=response)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -60,11 +63,11 @@ class Recorder:
         return any(text.encode() in frame for frame in self.frames)
 
     def pictures(self) -> list[np.ndarray]:
-        pictures = []
-        for response in self.media:
-            if response.ok and response.headers.get("content-type", "").startswith("image/"):
-                pictures.append(np.asarray(Image.open(io.BytesIO(response.body())).convert("RGB")))
-        return pictures
+        return [
+            np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
+            for content_type, body in self.media
+            if content_type.startswith("image/")
+        ]
 
 
 def same_picture(shown: np.ndarray, original: np.ndarray) -> bool:
@@ -100,7 +103,9 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
         board.goto(f"{server}/board?code={classroom.code}")
         expect(key(board, "round_leaderboard")).to_contain_text("Mina", timeout=60_000)
         expect(key(board, "round_leaderboard")).to_contain_text(EVIL_NAME)
-        student.wait_for_timeout(3_000)  # a few polls of both pages
+        # The student's page has loaded the target and their own picture (anything else it was
+        # sent would have come with them).
+        wait_until(lambda: len(seen.pictures()) >= 2, 60, "the student's page to load its pictures")
 
         with db.read() as s:
             mina_image = s.get(
