@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("app_environment")
 def test_the_first_page_is_home_with_its_title_and_a_way_to_host_and_to_join() -> None:
     app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30).run()
     assert not app.exception
-    assert [t.value for t in app.title] == ["Prompt Match"]
+    assert [t.value for t in app.title] == ["🎯 Prompt Match"]
     assert app.text_input(key="join_code").label == "Game code (6 letters)"
     assert app.button(key="join").label == "Join"
     links = [e.proto.label for e in app.get("page_link")]
@@ -72,7 +72,7 @@ def test_student_joins_and_submits(db, worker) -> None:
     token = app.query_params["token"]
     assert token
     app = page("play", code=classroom.code, token=token)
-    assert any("You are playing as Mina" in m.value for m in app.markdown)
+    assert any("You are playing as Mina" in c.value for c in app.caption)
     app.text_area(key="prompt").input("a red circle on blue")
     app.button(key="submit").click().run()
     assert not app.exception

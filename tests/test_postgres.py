@@ -77,11 +77,11 @@ def test_three_worker_processes_score_500_submissions_exactly_once(pg: Database,
     assert len({image_id for _, image_id, _ in scored}) == 500 and images == 501
 
 
-def test_two_workers_claiming_at_once_take_different_jobs_without_waiting(pg: Database) -> None:
+def test_two_workers_claiming_at_once_take_different_jobs_without_waiting(pg: Database, settings: Settings) -> None:
     """What lets several workers share the queue, shown without relying on timing: while one
     worker's claim is still uncommitted (its rows locked), another claims other jobs at once."""
     classroom = Classroom(pg, attempts=1)
-    classroom.round()
+    classroom.round(Worker(pg, settings.with_changes(database_url=pg.url)))
     submit_from_threads(pg, classroom.code, players=10, threads=1)
     with pg.write() as first:
         taken_first = claim_jobs(first, "worker-a", 4)
