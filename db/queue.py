@@ -154,21 +154,15 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
         job_filter.append(Submission.worker_id.not_in(alive))
         target_filter.append(Round.target_worker_id.not_in(alive))
         ai_filter.append(Round.ai_worker_id.not_in(alive))
-    jobs = session.execute(
-        update(Submission)
-        .where(*job_filter)
-        .values(status="queued", worker_id=None, started_at=None)
-        .returning(Submission.round_id, Submission.player_id)
-    ).all()
+    requeued = _queue_again(session, job_filter)
     rounds = session.execute(
         update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None).returning(Round.id)
     ).all()
     rounds += session.execute(
         update(Round).where(*ai_filter).values(ai_status="pending", ai_worker_id=None).returning(Round.id)
     ).all()
-    note_changes(session, round_ids={j.round_id for j in jobs}, player_ids={j.player_id for j in jobs})
     note_changes(session, round_ids={r.id for r in rounds}, shared=True)
-    return len(jobs)
+    return requeued
 
 
 def release_jobs(
@@ -182,9 +176,14 @@ def release_jobs(
         mine.append(Submission.id.in_(job_ids))
     if keep:
         mine.append(Submission.id.not_in(keep))
+    return _queue_again(session, mine)
+
+
+def _queue_again(session: Session, which: list[ColumnElement[bool]]) -> int:
+    """Put the matching running jobs back in the queue; the students' pages show it."""
     jobs = session.execute(
         update(Submission)
-        .where(*mine)
+        .where(*which)
         .values(status="queued", worker_id=None, started_at=None)
         .returning(Submission.round_id, Submission.player_id)
     ).all()
