@@ -8,6 +8,8 @@ so a reload or a new tab keeps it.
 
 import streamlit as st
 
+from db.faults import STORAGE_ERRORS
+from ui.faults import show_storage_fault
 from ui.i18n import languages, t
 from ui.services import settings
 
@@ -53,4 +55,7 @@ with st.sidebar:
         st.page_link(target, query_params=link_params(target))
     names = languages()
     st.selectbox(t("language"), list(names), format_func=names.get, key="language", on_change=remember_language)
-page.run()
+try:
+    page.run()
+except STORAGE_ERRORS as error:  # a full disk, a read-only or damaged database, PostgreSQL gone
+    show_storage_fault(error)

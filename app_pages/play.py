@@ -11,7 +11,7 @@ from game.text import has_hangul
 from game.views import PlayerRoundState, SubmissionView
 from ui import widgets
 from ui.i18n import t
-from ui.identity import game_code, player_token, remember
+from ui.identity import browser_id, game_code, player_token, remember
 from ui.live import QueueLine, live_page
 from ui.services import database, wake_worker
 
@@ -34,7 +34,8 @@ def join_form() -> None:
             typed_code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
     nickname = st.text_input(t("nickname_label"), key="nickname", max_chars=24)
     if st.button(t("join_button"), key="join", type="primary"):
-        joined = widgets.write(db, lambda session: join_game(session, typed_code or "", nickname))
+        browser = browser_id()
+        joined = widgets.write(db, lambda session: join_game(session, typed_code or "", nickname, browser=browser))
         if joined is not None:
             remember(code=find_code(typed_code or ""), token=joined.token)
             st.rerun()

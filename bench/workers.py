@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bench.report import print_table, write_json
 from bench.scratch import machine, scratch_database
 from config import PROJECT_DIR, load_settings
-from db.models import Submission
+from db.models import Game, Submission
 from db.queue import live_workers
 from db.session import Database, open_database
 from game.games import GameSettings, create_game, join_game
@@ -61,6 +61,7 @@ def measure(server_url: str | None, workers: int, jobs: int, engine: str, batch:
         with db.write() as s:
             created = create_game(s, "Bench", GameSettings(engine=engine, attempts_per_round=1, image_size=size))
             code, host = created.game.code, created.host_token
+            s.get(Game, created.game.id).player_cap = jobs  # a crowd beyond any classroom's cap
             round_id = create_round(s, code, host, source="prompt", secret_prompt="a red circle", seed=1).id
         Worker(db, settings).run_once()  # draws the target in this process
         with db.write() as s:

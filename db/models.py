@@ -49,6 +49,9 @@ class Game(Base):
     # Moved by every committed change to the game (db/changes.py): open pages compare it and
     # rerun only when it moved. `shared_version` moves only for what every player sees
     # (rounds, the game's settings), so a student's page ignores other students' attempts.
+    # Room control (migration 0006): late joiners are turned away, and at most this many play.
+    joining_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    player_cap: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     shared_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -68,6 +71,9 @@ class Player(Base):
     kicked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The AI opponent: a player no one can log in as, whose prompts the worker writes.
     is_ai: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A hash of the browser's cookie at join (migration 0006): a removed player cannot come
+    # back under another name from the same browser, and one browser joins a few times at most.
+    browser_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # Moved when this player's own attempts or name change (db/changes.py).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -38,6 +38,9 @@ def prototype(character: str) -> str:
     for _ in range(_PROTOTYPE_HOPS):
         if character.isascii():
             return character
+        small_capital = unicodedata.name(character, "").removeprefix("LATIN LETTER SMALL CAPITAL ")
+        if len(small_capital) == 1:  # ᴀ ɪ ɴ: confusables.txt leaves some of them out
+            return small_capital.lower()
         lookalikes = [entry["c"] for entry in confusables_data.get(character, ())]
         if not lookalikes:
             return character

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
 from db.models import Game, Player
 from db.types import utcnow
 from game.blocklist import check_nickname
+from game.confusables import has_visible_letter
 from game.errors import InvalidInput, NotAllowed, NotFound
 from game.text import clean_text, fold_key
 from game.tokens import hash_token, new_join_code, new_token, normalize_join_code
@@ -20,8 +22,14 @@ from game.views import GameView, PlayerView
 TITLE_MAX = 120
 NICKNAME_MAX = 24
 IMAGE_SIZES = (256, 384, 512, 768)
-# The AI opponent's name: no student may pass for it on the leaderboard.
-RESERVED_NICKNAMES = {"ai", "a.i.", "인공지능"}
+# The AI opponent's name: no student may pass for it on the leaderboard (nor a lookalike:
+# compared by their keys, so Cyrillic "АI" is refused too).
+RESERVED_KEYS = {fold_key(name) for name in ("ai", "a.i.", "인공지능")}
+PLAYER_CAP_DEFAULT = 60
+PLAYER_CAP_MAX = 200
+# Joins one browser may make in one game: a student who mistyped their name twice is fine;
+# one browser joining 40 nicknames is not.
+JOINS_PER_BROWSER = 3
 
 
 @dataclass(frozen=True)
@@ -102,9 +110,14 @@ def create_game(session: Session, title: str, settings: GameSettings, now: datet
     return CreatedGame(game=game_view(game), host_token=host_token)
 
 
-def load_game(session: Session, code: str) -> Game:
+def load_game(session: Session, code: str, *, lock: bool = False) -> Game:
+    """The game with this join code. `lock` takes its row for the rest of the transaction
+    (PostgreSQL's FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises writers), so that
+    rules that count or compare the game's rows (one open round, round numbers, nicknames,
+    the player cap) hold when two servers act at once."""
     normalized = normalize_join_code(code)
-    game = session.scalar(select(Game).where(Game.code == normalized)) if normalized else None
+    query = select(Game).where(Game.code == normalized)
+    game = session.scalar(query.with_for_update() if lock else query) if normalized else None
     if game is None:
         raise NotFound("game_not_found", code=normalized or code)
     return game
@@ -114,9 +127,9 @@ def find_game(session: Session, code: str) -> GameView:
     return game_view(load_game(session, code))
 
 
-def require_host(session: Session, code: str, host_token: str | None) -> Game:
+def require_host(session: Session, code: str, host_token: str | None, *, lock: bool = False) -> Game:
     """The game, if `host_token` is its host's; every host-only action starts here."""
-    game = load_game(session, code)
+    game = load_game(session, code, lock=lock)
     if not host_token or hash_token(host_token) != game.host_token_hash:
         raise NotAllowed("not_host")
     return game
@@ -134,21 +147,45 @@ def clean_nickname(raw: str) -> str:
     nickname = clean_text(raw)
     if not nickname:
         raise InvalidInput("nickname_empty")
+    if not has_visible_letter(nickname):  # only fillers, blanks or symbols
+        raise InvalidInput("nickname_no_letter")
     if len(nickname) > NICKNAME_MAX:
         raise InvalidInput("nickname_too_long", maximum=NICKNAME_MAX)
-    if fold_key(nickname).strip(" 🤖") in RESERVED_NICKNAMES:
+    if fold_key(nickname).strip(" 🤖") in RESERVED_KEYS:
         raise InvalidInput("nickname_reserved", nickname=nickname)
     return nickname
 
 
-def join_game(session: Session, code: str, nickname: str, now: datetime | None = None) -> JoinedPlayer:
-    game = load_game(session, code)
+def nickname_key(session: Session, game: Game, nickname: str, *, other_than: int | None = None) -> str:
+    """The nickname's key (its confusable skeleton), if no other player of the game has it."""
+    key = fold_key(nickname)
+    query = select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key)
+    if other_than is not None:
+        query = query.where(Player.id != other_than)
+    if session.scalar(query) is not None:
+        raise InvalidInput("nickname_taken", nickname=nickname)
+    return key
+
+
+def join_game(
+    session: Session, code: str, nickname: str, now: datetime | None = None, *, browser: str | None = None
+) -> JoinedPlayer:
+    """`browser`: what identifies the student's browser (a cookie), so that a removed player
+    cannot come back under another name from it and one browser cannot flood the game."""
+    game = load_game(session, code, lock=True)
+    if game.joining_locked:
+        raise NotAllowed("joining_locked")
+    browser_key = hash_token(browser) if browser else None
+    if browser_key is not None:
+        check_browser(session, game, browser_key)
+    players = session.scalar(
+        select(func.count()).where(Player.game_id == game.id, Player.is_ai.is_(False), Player.kicked_at.is_(None))
+    )
+    if players >= game.player_cap:
+        raise NotAllowed("game_full", count=game.player_cap)
     nickname = clean_nickname(nickname)
     check_nickname(game, nickname)
-    key = fold_key(nickname)
-    taken = session.scalar(select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key))
-    if taken is not None:
-        raise InvalidInput("nickname_taken", nickname=nickname)
+    key = nickname_key(session, game, nickname)
     token = new_token()
     player = Player(
         game_id=game.id,
@@ -156,10 +193,33 @@ def join_game(session: Session, code: str, nickname: str, now: datetime | None =
         nickname_key=key,
         token_hash=hash_token(token),
         joined_at=now or utcnow(),
+        browser_key=browser_key,
     )
-    session.add(player)
-    session.flush()
+    try:
+        with session.begin_nested():  # a unique violation is the rule's own message
+            session.add(player)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput("nickname_taken", nickname=nickname) from None
     return JoinedPlayer(player=player_view(player), token=token)
+
+
+def check_browser(session: Session, game: Game, browser_key: str) -> None:
+    joined = session.execute(
+        select(Player.kicked_at).where(Player.game_id == game.id, Player.browser_key == browser_key)
+    ).all()
+    if any(kicked_at is not None for (kicked_at,) in joined):
+        raise NotAllowed("removed_cannot_rejoin")
+    if len(joined) >= JOINS_PER_BROWSER:
+        raise NotAllowed("too_many_joins", count=JOINS_PER_BROWSER)
+
+
+def set_room(session: Session, code: str, host_token: str | None, *, joining_locked: bool, player_cap: int) -> None:
+    """The host's room control: close the game to new players, and the most it may hold."""
+    game = require_host(session, code, host_token, lock=True)
+    if not 1 <= player_cap <= PLAYER_CAP_MAX:
+        raise InvalidInput("bad_player_cap", minimum=1, maximum=PLAYER_CAP_MAX)
+    game.joining_locked, game.player_cap = bool(joining_locked), int(player_cap)
 
 
 def load_player(session: Session, game: Game, token: str | None) -> Player:

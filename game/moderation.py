@@ -12,8 +12,7 @@ from db.models import Game, ImageBlob, Player, Round, Submission
 from db.types import utcnow
 from game.blocklist import check_nickname, parse_terms
 from game.errors import InvalidInput, NotFound
-from game.games import clean_nickname, require_host
-from game.text import fold_key
+from game.games import clean_nickname, nickname_key, require_host
 from game.views import ModeratedAttempt, ModeratedPlayer, ModerationView
 
 BLOCKED_WORDS_MAX = 200
@@ -29,7 +28,7 @@ def set_blocked_words(session: Session, code: str, host_token: str | None, words
 
 
 def _host_player(session: Session, code: str, host_token: str | None, player_id: int) -> Player:
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, host_token, lock=True)
     player = session.get(Player, player_id, with_for_update=True)
     if player is None or player.game_id != game.id:
         raise NotFound("player_not_found")
@@ -39,14 +38,15 @@ def _host_player(session: Session, code: str, host_token: str | None, player_id:
 def kick_player(
     session: Session, code: str, host_token: str | None, player_id: int, now: datetime | None = None
 ) -> None:
-    """Remove a player: their token stops working, their waiting attempts are dropped, and
-    they leave the leaderboards (their scored attempts stay in the host's exports)."""
+    """Remove a player: their token stops working, their attempts not yet stored are dropped
+    (a worker drawing one cannot store it: it stores only `running` jobs), and they leave the
+    leaderboards (their scored attempts stay in the host's exports)."""
     now = now or utcnow()
     player = _host_player(session, code, host_token, player_id)
     player.kicked_at = player.kicked_at or now
     session.execute(
         update(Submission)
-        .where(Submission.player_id == player.id, Submission.status == "queued")
+        .where(Submission.player_id == player.id, Submission.status.in_(("queued", "running")))
         .values(status="failed", error="removed by the host", finished_at=now)
     )
 
@@ -56,13 +56,7 @@ def rename_player(session: Session, code: str, host_token: str | None, player_id
     game = session.get(Game, player.game_id)
     nickname = clean_nickname(nickname)
     check_nickname(game, nickname)
-    key = fold_key(nickname)
-    taken = session.scalar(
-        select(Player.id).where(Player.game_id == game.id, Player.nickname_key == key, Player.id != player.id)
-    )
-    if taken is not None:
-        raise InvalidInput("nickname_taken", nickname=nickname)
-    player.nickname, player.nickname_key = nickname, key
+    player.nickname, player.nickname_key = nickname, nickname_key(session, game, nickname, other_than=player.id)
     return nickname
 
 
@@ -105,6 +99,8 @@ def moderation_view(session: Session, code: str, host_token: str | None) -> Mode
             for s, number in rows
         ],
         blocked_words=game.blocked_words,
+        joining_locked=game.joining_locked,
+        player_cap=game.player_cap,
     )
 
 

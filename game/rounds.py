@@ -80,7 +80,7 @@ def create_round(
     now: datetime | None = None,
 ) -> RoundView:
     now = now or utcnow()
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, host_token, lock=True)  # round numbers, one at a time
     if source not in TARGET_SOURCES:
         raise InvalidInput("bad_target_source", source=source)
     target_image_id = None
@@ -122,7 +122,8 @@ def create_round(
 
 
 def host_round(session: Session, code: str, host_token: str | None, round_id: int) -> Round:
-    game = require_host(session, code, host_token)
+    # The game's row is locked: two rounds started at once cannot both see no open round.
+    game = require_host(session, code, host_token, lock=True)
     round_ = session.get(Round, round_id, with_for_update=True)
     if round_ is None or round_.game_id != game.id:
         raise NotFound("round_not_found")

@@ -89,9 +89,12 @@ def submit_prompt(
     now = now or utcnow()
     game = load_game(session, code)
     player = load_player(session, game, player_token)
-    # Lock the player's row (PostgreSQL) so two clicks cannot both pass the checks below;
+    # Lock the player's row (PostgreSQL) so two clicks cannot both pass the checks below,
+    # and read it again under the lock: a host who removed the player meanwhile wins.
     # SQLite's BEGIN IMMEDIATE already serialises writers.
-    session.get(Player, player.id, with_for_update=True)
+    session.get(Player, player.id, with_for_update=True, populate_existing=True)
+    if player.kicked_at is not None:
+        raise NotAllowed("player_kicked")
     prompt = clean_prompt(prompt)
     round_ = session.scalar(
         select(Round).where(Round.game_id == game.id, Round.status == "open").order_by(Round.number.desc()).limit(1)

@@ -183,3 +183,5 @@ class ModerationView:
     players: list[ModeratedPlayer]
     attempts: list[ModeratedAttempt]
     blocked_words: str
+    joining_locked: bool = False
+    player_cap: int = 60

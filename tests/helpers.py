@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
-from db.models import Base, Submission
+from db.models import Base, Game, Submission
 from db.session import Database
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, host_rounds, start_round
@@ -32,12 +32,16 @@ def drain(worker: Worker, limit: int = 100) -> int:
 class Classroom:
     """A game with a host and helpers to add players and rounds, for flat readable tests."""
 
-    def __init__(self, db: Database, engine: str = "sketch", attempts: int = 3, size: int = 256) -> None:
+    def __init__(
+        self, db: Database, engine: str = "sketch", attempts: int = 3, size: int = 256, player_cap: int | None = None
+    ) -> None:
         self.db = db
         with db.write() as s:
             created = create_game(
                 s, "Test class", GameSettings(engine=engine, attempts_per_round=attempts, image_size=size)
             )
+            if player_cap is not None:  # a load test's crowd, beyond what a host may set
+                s.get(Game, created.game.id).player_cap = player_cap
         self.code = created.game.code
         self.game_id = created.game.id
         self.host = created.host_token

@@ -58,7 +58,7 @@ def test_a_round_is_played_on_postgres(pg: Database, settings: Settings) -> None
 
 
 def test_three_worker_processes_score_500_submissions_exactly_once(pg: Database, tmp_path: Path) -> None:
-    classroom = Classroom(pg, attempts=1)
+    classroom = Classroom(pg, attempts=1, player_cap=500)
     classroom.round(start=False)
     workers = [start_worker(pg.url, tmp_path, "--batch", "8", engine="sketch", poll_interval="0.05") for _ in range(3)]
     try:

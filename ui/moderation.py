@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from db.session import Database
+from game.games import PLAYER_CAP_MAX, set_room
 from game.moderation import (
     delete_game,
     kick_player,
@@ -16,8 +17,22 @@ from game.moderation import (
     set_blocked_words,
     set_submission_hidden,
 )
+from game.views import ModerationView
 from ui import widgets
 from ui.i18n import t
+
+
+def room_panel(db: Database, code: str, token: str | None, view: ModerationView) -> None:
+    """Lock joining and the player cap, saved together (game.games.set_room checks them)."""
+    with st.expander(t("room_header"), expanded=view.joining_locked), st.form("room"):
+        locked = st.toggle(t("joining_locked_label"), value=view.joining_locked, key="joining_locked")
+        cap = st.number_input(
+            t("player_cap_label"), min_value=1, max_value=PLAYER_CAP_MAX, value=view.player_cap, key="player_cap"
+        )
+        if st.form_submit_button(t("room_save")):
+            change = lambda session: set_room(session, code, token, joining_locked=locked, player_cap=int(cap))  # noqa: E731
+            if widgets.write(db, change) is not None:
+                st.success(t("room_saved"))
 
 
 def moderation_panel(db: Database, code: str, token: str | None) -> None:
@@ -25,6 +40,7 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
     Each action goes through game/moderation.py, which checks the host token again."""
     with db.read() as session:
         view = moderation_view(session, code, token)
+    room_panel(db, code, token, view)
     with st.expander(t("moderation_header")):
         words = st.text_area(t("blocked_words_label"), value=view.blocked_words, key="blocked_words")
         if st.button(t("blocked_words_save"), key="save_blocked_words"):

@@ -11,10 +11,12 @@ from typing import TypeVar
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from db.faults import STORAGE_ERRORS
 from db.session import Database
 from game.errors import GameError
 from game.media import image_path, image_secret
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
+from ui.faults import show_storage_fault
 from ui.i18n import t
 from ui.links import page_origin
 from ui.live import Countdown
@@ -63,7 +65,8 @@ def show_error(error: GameError) -> None:
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T | None:
-    """Run one write transaction; on a GameError show its message and return None.
+    """Run one write transaction; on a GameError or a storage failure show its message and
+    return None.
 
     Callers rerun the page only after this returns: st.rerun() inside the transaction would
     roll it back.
@@ -73,6 +76,9 @@ def write(db: Database, action: Callable[[Session], T]) -> T | None:
             result = action(session)
     except GameError as error:
         show_error(error)
+        return None
+    except STORAGE_ERRORS as error:  # what was typed stays in the form: the page does not rerun
+        show_storage_fault(error)
         return None
     wake_worker()  # a new attempt, round or AI job starts now, not at the next poll
     return result
