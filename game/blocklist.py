@@ -1,9 +1,15 @@
-"""The prompt and nickname filter: a blocklist that survives case, accents, spacing and
-letter-for-digit swaps, in English and Korean.
+"""The prompt and nickname filter: a blocklist that survives case, accents, spacing,
+letter-for-digit swaps, lookalike letters from other scripts, invisible characters and Korean
+typed as separate jamo, in English and Korean (README, "Safety and privacy", has the table of
+evasions tried).
 
-Latin terms match whole words (with a plural -s), so "class" does not match "ass"; words
-spelled out letter by letter ("n u d e", "n.u.d.e") are joined before matching. Korean terms
-match inside words, because particles attach to them ("자살을").
+Before matching, text is folded (game/confusables.py): invisible characters go, jamo are
+composed into syllables (ㅈㅏㅅㅏㄹ → 자살), letters of other scripts read as the Latin
+letters they look like or stand for (Cyrillic е, Greek ν, small capitals ɴᴜᴅᴇ), and symbol
+spellings become letters (n|_|de, nud3). Latin terms match whole words (with a plural -s), so
+"class" does not match "ass"; words spelled out letter by letter ("n u d e") are joined.
+Korean terms match inside words, because particles attach to them ("자살을"), and among the
+Hangul only, so a Latin letter or a symbol slipped in between (자a살) does not hide them.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 from config import load_settings
 from db.models import Game
+from game.confusables import HANGUL, compose_jamo, remove_invisible, to_latin
 from game.errors import InvalidInput
 
 DEFAULT_BLOCKLIST = Path(__file__).resolve().parent / "blocklist_default.txt"
@@ -24,19 +31,40 @@ DEFAULT_BLOCKLIST = Path(__file__).resolve().parent / "blocklist_default.txt"
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i"}
 )
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# Spellings with symbols for one letter, longest first: "n|_|de", "|\|ude".
+_SYMBOL_LETTERS = (("|_|", "u"), ("|\\|", "n"), ("/\\", "a"), ("\\/", "v"), ("|)", "d"), ("()", "o"), ("[]", "o"))
 _SEPARATORS = re.compile(r"[^\w]+|_+")
 # Runs of single characters separated by spaces or punctuation: "n u d e", "n.u.d.e".
 _SPELLED_OUT = re.compile(r"\b(?:\w[\W_]+){2,}\w\b")
 
 
 def _fold(text: str) -> str:
-    """Lower case, no accents or invisible characters, digits read as the letters they mimic."""
-    text = _INVISIBLE.sub("", text)
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # NFC puts Hangul jamo back together into syllables.
-    return unicodedata.normalize("NFC", without_marks).casefold().translate(_LEET)
+    """Lower case Latin letters for everything but Hangul; no accents or invisible
+    characters; jamo composed; digits and symbols read as the letters they mimic."""
+    # Jamo first: NFKC would turn compatibility jamo (ㅈ) into conjoining ones.
+    text = unicodedata.normalize("NFKC", compose_jamo(remove_invisible(text)))
+    for symbols, letter in _SYMBOL_LETTERS:
+        text = text.replace(symbols, letter)
+    return to_latin(text).casefold().translate(_LEET)
+
+
+def _hangul_only(text: str) -> str:
+    return "".join(HANGUL.findall(text))
+
+
+def _korean_words(text: str) -> list[str]:
+    """The Hangul of each word (other characters inside a word ignored: 자a살 → 자살), with
+    runs of one-syllable words joined ("자 살" → 자살) as spelled-out Latin words are, but
+    real words kept apart ("사자 살아" is not 자살)."""
+    words: list[str] = []
+    run = ""
+    for part in filter(None, (_hangul_only(word) for word in text.split())):
+        if len(part) == 1:
+            run += part
+            continue
+        words += [w for w in (run, part) if w]
+        run = ""
+    return [*words, run] if run else words
 
 
 def normalize(text: str) -> str:
@@ -62,7 +90,8 @@ class Blocklist:
         latin = [re.escape(t) for t in self.terms if _is_latin(t)]
         pattern = rf"(?<!\w)(?:{'|'.join(latin)})(?:e?s)?(?!\w)" if latin else r"(?!x)x"
         object.__setattr__(self, "_latin", re.compile(pattern))
-        object.__setattr__(self, "_other", tuple(t.replace(" ", "") for t in self.terms if not _is_latin(t)))
+        korean = (_hangul_only(t) for t in self.terms if not _is_latin(t))
+        object.__setattr__(self, "_other", tuple(t for t in korean if t))
 
     def first_match(self, text: str) -> str | None:
         """The blocked term found in `text`, or None."""
@@ -75,8 +104,8 @@ class Blocklist:
             hit = next((t for t in self.terms if _is_latin(t) and " " not in t and len(t) > 3 and t in run), None)
             if hit:
                 return hit
-        joined = normalized.replace(" ", "")
-        return next((term for term in self._other if term in joined), None)  # type: ignore[attr-defined]
+        words = _korean_words(normalized)
+        return next((term for term in self._other if any(term in word for word in words)), None)  # type: ignore[attr-defined]
 
     def with_terms(self, extra: Iterable[str]) -> Blocklist:
         return Blocklist(tuple(dict.fromkeys([*self.terms, *parse_terms(extra)])))

@@ -62,9 +62,9 @@ def has_visible_letter(text: str) -> bool:
 
 
 def to_latin(text: str) -> str:
-    """Every non-Hangul character folded to the Latin letters it looks like or stands for;
-    Hangul is kept for the Korean terms."""
-    return "".join(c if HANGUL.match(c) else anyascii(c) for c in text)
+    """Every letter and digit of another script folded to the Latin letters it looks like or
+    stands for; Hangul is kept for the Korean terms, symbols and emoji as they are."""
+    return "".join(anyascii(c) if unicodedata.category(c)[0] in "LNM" and not HANGUL.match(c) else c for c in text)
 
 
 # Unicode's Hangul composition: compatibility jamo (ㄱ, ㅏ) in the order of the conjoining ones.

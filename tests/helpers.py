@@ -33,13 +33,17 @@ class Classroom:
     """A game with a host and helpers to add players and rounds, for flat readable tests."""
 
     def __init__(
-        self, db: Database, engine: str = "sketch", attempts: int = 3, size: int = 256, player_cap: int | None = None
+        self,
+        db: Database,
+        engine: str = "sketch",
+        attempts: int = 3,
+        size: int = 256,
+        player_cap: int | None = None,
+        title: str = "Test class",
     ) -> None:
         self.db = db
         with db.write() as s:
-            created = create_game(
-                s, "Test class", GameSettings(engine=engine, attempts_per_round=attempts, image_size=size)
-            )
+            created = create_game(s, title, GameSettings(engine=engine, attempts_per_round=attempts, image_size=size))
             if player_cap is not None:  # a load test's crowd, beyond what a host may set
                 s.get(Game, created.game.id).player_cap = player_cap
         self.code = created.game.code

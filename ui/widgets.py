@@ -28,9 +28,18 @@ T = TypeVar("T")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
 
 
+# Markdown turns web and mail addresses into links even when their punctuation is escaped
+# (GFM "autolink literals": www.…, https://…, kid@…). An invisible WORD JOINER after each
+# '.', ':' and '@' (before and after) breaks every such pattern and changes nothing a person sees.
+_LINK_PUNCTUATION = re.compile(r"(\\?[.:@])")
+WORD_JOINER = "\u2060"
+
+
 def md(text: str) -> str:
-    """Escape user text for st.markdown/st.title: `**bold**` and `:red[x]` stay literal."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User text for st.markdown/st.title/headings: `**bold**` and `:red[x]` stay literal,
+    and `www.evil.example`, `https://bit.ly/x` or `kid@evil.example` never become links."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINK_PUNCTUATION.sub(rf"{WORD_JOINER}\1{WORD_JOINER}", escaped)
 
 
 def _html_text(text: str) -> str:

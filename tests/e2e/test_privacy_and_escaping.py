@@ -30,6 +30,10 @@ SECRET = "three small yellow stars on a navy background"
 MINA_PROMPT = "a green triangle with zebrawords"
 EVIL_NAME = "**Joon** <i>x</i>"  # nicknames have at most 24 characters
 MARKDOWN_PROMPT = "**bold** <img src=x onerror=alert(1)> red circle"
+# Names and a title that markdown would turn into links.
+LINK_NAMES = ("www.evil.example", "https://bit.ly/x", "kid@evil.example")
+LINK_TITLE = "Art with www.example.org"
+ANY_LINK_TO_THEM = "a[href*='evil.example'], a[href*='bit.ly'], a[href*='example.org']"
 
 
 
@@ -70,6 +74,12 @@ class Recorder:
         ]
 
 
+def as_shown(text: str) -> re.Pattern[str]:
+    """The text as a person sees it: markdown text may carry invisible word joiners (what
+    keeps an address from becoming a link, ui/widgets.md)."""
+    return re.compile("\u2060?".join(re.escape(c) for c in text))
+
+
 def same_picture(shown: np.ndarray, original: np.ndarray) -> bool:
     """Streamlit may re-encode a picture (JPEG): alike within a few levels on average."""
     if shown.shape != original.shape:
@@ -80,9 +90,10 @@ def same_picture(shown: np.ndarray, original: np.ndarray) -> bool:
 def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(tmp_path: Path, browser) -> None:
     url = f"sqlite:///{tmp_path / 'game.db'}"
     db = open_database(url)
-    classroom = Classroom(db)
+    classroom = Classroom(db, title=LINK_TITLE)
     round_id = classroom.round(prompt=SECRET, start=False)
     mina = classroom.join("Mina")
+    linkers = [classroom.join(name) for name in LINK_NAMES]
 
     with streamlit_server(tmp_path, database_url=url, engine="sketch", worker="thread") as server:
         student = browser.new_context().new_page()
@@ -92,6 +103,8 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
         classroom.start_all()
         with db.write() as s:
             submit_prompt(s, classroom.code, mina, MINA_PROMPT)
+            for token in linkers:
+                submit_prompt(s, classroom.code, token, "a plain white picture")  # scores below Mina
         key(student, "nickname", "input").fill(EVIL_NAME)
         key(student, "join", "button").click()
         key(student, "prompt", "textarea").fill(MARKDOWN_PROMPT)
@@ -130,7 +143,8 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
             reveal_round(s, classroom.code, classroom.host, round_id)
         expect(key(student, "reveal_compare")).to_contain_text(SECRET, timeout=60_000)
         # The recording does see them once they are public: the checks above could fail.
-        expect(student.get_by_text(MINA_PROMPT).first).to_be_visible(timeout=60_000)
+        # (Mina's attempt may sit in the folded gallery: it reached the page all the same.)
+        wait_until(lambda: seen.received(MINA_PROMPT), 60, "Mina's prompt to reach the student after the reveal")
         assert seen.received(SECRET) and seen.received(MINA_PROMPT)
         assert any(same_picture(p, mina_pixels) for p in seen.pictures())
         results = browser.new_context().new_page()
@@ -149,5 +163,15 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
             assert page.locator("strong", has_text="Joon").count() == 0
             assert page.locator("i", has_text="x").count() == 0
         expect(student.get_by_text(MARKDOWN_PROMPT).first).to_be_visible()
+        # Addresses in names and the title are text, never links, on every page.
+        host = browser.new_context().new_page()
+        host.goto(f"{server}/host?code={classroom.code}&host={classroom.host}")
+        expect(host.get_by_text(as_shown(LINK_TITLE)).first).to_be_visible(timeout=60_000)
+        for name in LINK_NAMES:
+            expect(board.get_by_text(as_shown(name)).first).to_be_visible()
+            expect(results.get_by_text(as_shown(name)).first).to_be_visible()
+        expect(student.get_by_text(as_shown(LINK_TITLE)).first).to_be_visible()
+        for page in (student, board, results, host):
+            assert page.locator(ANY_LINK_TO_THEM).count() == 0, page.url
         assert seen.dialogs == [] and projector.dialogs == [] and host_seen.dialogs == []
     db.dispose()
