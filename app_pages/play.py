@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from db.faults import STORAGE_ERRORS
 from game.errors import GameError
 from game.games import find_game, join_game
 from game.live import game_versions
@@ -10,6 +11,7 @@ from game.submissions import player_state, submit_prompt
 from game.text import has_hangul
 from game.views import PlayerRoundState, SubmissionView
 from ui import widgets
+from ui.faults import show_storage_fault
 from ui.i18n import t
 from ui.identity import browser_id, game_code, player_token, remember
 from ui.live import QueueLine, live_page
@@ -190,16 +192,18 @@ def attempts_panel(state: PlayerRoundState) -> None:
             widgets.gallery(db, items)
 
 
-def take_submission() -> GameError | SubmissionView | None:
+def take_submission() -> GameError | SubmissionView | BaseException | None:
     """A submitted prompt is stored before anything is drawn, so this one run shows the new
-    attempt, the attempts left and the counters after it (no second run)."""
+    attempt, the attempts left and the counters after it (no second run). When it cannot be
+    stored (a rule, or the storage failing), the student's words go back into the box."""
     if not (code and token and st.session_state.get("submit")):
         return None
     prompt = st.session_state.get("prompt", "")
     try:
         with db.write() as session:
             queued = submit_prompt(session, code, token, prompt)
-    except GameError as error:
+    except (GameError, *STORAGE_ERRORS) as error:
+        st.session_state["prompt"] = prompt
         return error
     wake_worker()
     return queued
@@ -209,6 +213,8 @@ def prompt_form(state: PlayerRoundState) -> None:
     """The prompt box, with what became of the last submit (refused, or a rule's message)."""
     if isinstance(submitted, GameError):
         widgets.show_error(submitted)
+    elif isinstance(submitted, STORAGE_ERRORS):
+        show_storage_fault(submitted)
     elif submitted is not None and submitted.status == "refused":
         st.warning(t("refused"))
     with st.form("prompt_form", clear_on_submit=True, border=True):

@@ -27,7 +27,9 @@ class ClaimedJob:
 
 def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | None = None) -> list[ClaimedJob]:
     """Take up to `limit` queued jobs, all from the round of the oldest queued job, so they can
-    be generated together (same model, size, steps and seed)."""
+    be generated together (same model, size, steps and seed). Within the round the queue is
+    fair per player: every player's first attempt before anyone's second, so a player (or a
+    browser that joined many) who keeps submitting cannot push the others back."""
     now = now or utcnow()
     oldest_round = (
         select(Submission.round_id)
@@ -39,7 +41,7 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
     ids = (
         select(Submission.id)
         .where(Submission.status == "queued", Submission.round_id == oldest_round)
-        .order_by(Submission.id)
+        .order_by(Submission.attempt_no, Submission.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":

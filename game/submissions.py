@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Game, Player, Round, Submission
@@ -154,11 +154,27 @@ def queue_attempt(
 def queue_position(session: Session, submission_id: int) -> int:
     """1 for the next job the worker will take; counts queued jobs ahead in claim order.
     0 once a worker has taken it (it is being drawn)."""
-    status = session.scalar(select(Submission.status).where(Submission.id == submission_id))
-    if status != "queued":
+    mine = session.execute(
+        select(Submission.status, Submission.round_id, Submission.attempt_no).where(Submission.id == submission_id)
+    ).first()
+    if mine is None or mine.status != "queued":
         return 0
+    # Claim order (db/queue.py): rounds by their oldest job, then each player's first
+    # attempts before anyone's second.
+    in_my_round = and_(
+        Submission.round_id == mine.round_id,
+        or_(
+            Submission.attempt_no < mine.attempt_no,
+            and_(Submission.attempt_no == mine.attempt_no, Submission.id < submission_id),
+        ),
+    )
     ahead = session.scalar(
-        select(func.count()).select_from(Submission).where(Submission.status == "queued", Submission.id < submission_id)
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.status == "queued",
+            or_(in_my_round, and_(Submission.round_id != mine.round_id, Submission.id < submission_id)),
+        )
     )
     return (ahead or 0) + 1
 
