@@ -175,3 +175,15 @@ def test_deleting_a_game_needs_the_confirmation_box(db, worker, classroom) -> No
     assert any("deleted" in s.value for s in host.success)
     board = page("board", code=classroom.code)
     assert any(classroom.code in e.value for e in board.error)
+
+
+def test_the_host_locks_joining_and_a_late_student_is_told_the_game_is_closed(db, classroom) -> None:
+    host = page("host", code=classroom.code, host=classroom.host)
+    host.toggle(key="joining_locked").set_value(True)
+    host.button(key="FormSubmitter:room-Save room settings").click().run()
+    assert any("Room settings saved" in s.value for s in host.success)
+    late = page("play", code=classroom.code)
+    late.text_input(key="nickname").input("Late Larry")
+    late.button(key="join").click().run()
+    assert [e.value for e in late.error] == ["This game is closed to new players. Ask your teacher."]
+    assert "token" not in late.query_params

@@ -24,15 +24,19 @@ from ui.i18n import t
 
 def room_panel(db: Database, code: str, token: str | None, view: ModerationView) -> None:
     """Lock joining and the player cap, saved together (game.games.set_room checks them)."""
-    with st.expander(t("room_header"), expanded=view.joining_locked), st.form("room"):
-        locked = st.toggle(t("joining_locked_label"), value=view.joining_locked, key="joining_locked")
-        cap = st.number_input(
-            t("player_cap_label"), min_value=1, max_value=PLAYER_CAP_MAX, value=view.player_cap, key="player_cap"
-        )
-        if st.form_submit_button(t("room_save")):
-            change = lambda session: set_room(session, code, token, joining_locked=locked, player_cap=int(cap))  # noqa: E731
-            if widgets.write(db, change) is not None:
-                st.success(t("room_saved"))
+    with st.expander(t("room_header") + (" 🔒" if view.joining_locked else ""), expanded=view.joining_locked):
+        if st.session_state.pop("room_saved", False):  # said after the rerun the save causes
+            st.success(t("room_saved"))
+        with st.form("room"):
+            locked = st.toggle(t("joining_locked_label"), value=view.joining_locked, key="joining_locked")
+            cap = st.number_input(
+                t("player_cap_label"), min_value=1, max_value=PLAYER_CAP_MAX, value=view.player_cap, key="player_cap"
+            )
+            if st.form_submit_button(t("room_save")):
+                change = lambda session: set_room(session, code, token, joining_locked=locked, player_cap=int(cap))  # noqa: E731
+                if widgets.write(db, change) is not None:
+                    st.session_state["room_saved"] = True
+                    st.rerun()
 
 
 def moderation_panel(db: Database, code: str, token: str | None) -> None:
