@@ -87,7 +87,9 @@ def submit_prompt(
 ) -> SubmissionView:
     """Queue one attempt, after checking every rule in this one transaction."""
     now = now or utcnow()
-    game = load_game(session, code)
+    # Locks are taken game first, then player, the order every writer takes them in (the
+    # change counters at commit, a host removing a player): the other order deadlocks.
+    game = load_game(session, code, lock=True)
     player = load_player(session, game, player_token)
     # Lock the player's row (PostgreSQL) so two clicks cannot both pass the checks below,
     # and read it again under the lock: a host who removed the player meanwhile wins.
