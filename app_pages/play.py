@@ -200,8 +200,7 @@ def take_submission() -> GameError | SubmissionView | BaseException | None:
         return None
     prompt = st.session_state.get("prompt", "")
     try:
-        with db.write() as session:
-            queued = submit_prompt(session, code, token, prompt)
+        queued = db.transaction(lambda session: submit_prompt(session, code, token, prompt))
     except (GameError, *STORAGE_ERRORS) as error:
         st.session_state["prompt"] = prompt
         return error

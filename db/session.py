@@ -9,17 +9,21 @@ beside the writer. PostgreSQL needs none of this.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.changes import track_changes
 from db.migrate import upgrade_to_head
+
+T = TypeVar("T")
 
 _IMMEDIATE = "promptmatch_begin_immediate"
 
@@ -76,8 +80,27 @@ class Database:
         with self._writes() as session, session.begin():
             yield session
 
+    def transaction(self, action: Callable[[Session], T], attempts: int = 3) -> T:
+        """`action` in one write transaction, run again (up to `attempts` times) when the
+        database broke a deadlock by aborting it: PostgreSQL picks one of two transactions
+        that lock the same rows in opposite orders, and that one is safe to repeat whole."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as session:
+                    return action(session)
+            except DBAPIError as error:
+                if attempt == attempts or not is_deadlock(error):
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def is_deadlock(error: DBAPIError) -> bool:
+    """PostgreSQL's deadlock_detected (40P01) or serialization_failure (40001)."""
+    return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def open_database(url: str) -> Database:

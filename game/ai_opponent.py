@@ -66,9 +66,12 @@ def submit_ai_attempt(
     """Called by the worker with the prompt it wrote. None when the round was revealed in the
     meantime (the AI must not play once the secret is out)."""
     now = now or utcnow()
-    round_ = session.get(Round, round_id, with_for_update=True)
-    if round_ is None:
+    # The game's row first, then the round's: the order every other writer locks them in.
+    game_id = session.scalar(select(Round.game_id).where(Round.id == round_id))
+    if game_id is None:
         return None
+    session.get(Game, game_id, with_for_update=True)
+    round_ = session.get(Round, round_id, with_for_update=True, populate_existing=True)
     settle(round_, now)
     if round_.ai_status != "writing":  # a worker presumed dead: another took the job over
         return None

@@ -12,7 +12,7 @@ from helpers import Classroom, drain
 from sqlalchemy import select
 
 from config import Settings
-from db.models import Round, Submission
+from db.models import Game, Round, Submission
 from db.session import Database, open_database
 from game.errors import GameError
 from game.games import join_game
@@ -107,3 +107,34 @@ def test_a_player_removed_while_submitting_never_gets_a_picture(pg: Database, se
         with pg.read() as s:
             statuses = list(s.scalars(select(Submission.status).where(Submission.player_id == player_id)))
         assert statuses in ([], ["failed"]), statuses
+
+
+def test_a_transaction_aborted_to_break_a_deadlock_is_run_again(pg: Database) -> None:
+    """Two transactions lock two games in opposite orders: PostgreSQL aborts one, and
+    Database.transaction runs it again, so both end done (as a page's action or the AI's
+    attempt would)."""
+    games = [Classroom(pg).game_id for _ in range(2)]
+    barrier = threading.Barrier(2)
+    tries: list[int] = []
+
+    def lock_both(first: int, second: int) -> str:
+        def action(session) -> str:
+            tries.append(first)
+            session.get(Game, first, with_for_update=True)
+            if len(tries) <= 2:  # the first attempts meet in the middle; a retry goes through
+                barrier.wait(timeout=10)
+            session.get(Game, second, with_for_update=True)
+            return "done"
+
+        return pg.transaction(action)
+
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda a=a, b=b: results.append(lock_both(a, b))) for a, b in (games, games[::-1])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["done", "done"]
+    assert len(tries) == 3  # one of the two ran twice

@@ -81,8 +81,7 @@ def write(db: Database, action: Callable[[Session], T]) -> T | None:
     roll it back.
     """
     try:
-        with db.write() as session:
-            result = action(session)
+        result = db.transaction(action)
     except GameError as error:
         show_error(error)
         return None

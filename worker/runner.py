@@ -19,8 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from PIL import Image
+from sqlalchemy.orm import Session
 
 from config import Settings
+from db.faults import STORAGE_ERRORS, storage_fault
 from db.models import Game, ImageBlob, Round
 from db.queue import (
     ClaimedJob,
@@ -53,8 +55,36 @@ STORE_FAILED = "the result could not be saved"
 
 
 def readable(error: BaseException) -> str:
+    """The reason the host reads: the engine's own words, a storage failure's kind (details go
+    to the log, never a driver's message with its SQL), else the error's first line."""
+    if isinstance(error, STORAGE_ERRORS):
+        return STORAGE_REASONS.get(storage_fault(error), STORAGE_REASONS["other"])
     text = str(error).strip() or type(error).__name__
-    return text if isinstance(error, EngineUnavailable) else f"{type(error).__name__}: {text}"[:500]
+    return text if isinstance(error, EngineUnavailable) else f"{type(error).__name__}: {text.splitlines()[0]}"[:500]
+
+
+STORAGE_REASONS = {
+    "disk_full": "the server's disk is full",
+    "read_only": "the database cannot be written",
+    "corrupt": "the database file is damaged",
+    "unreachable": "the database could not be reached",
+    "other": "the database was busy; try again",
+}
+
+
+def store_target(session: Session, round_id: int, png: bytes, size: tuple[int, int]) -> None:
+    blob = ImageBlob(data=png, width=size[0], height=size[1])
+    session.add(blob)
+    session.flush()
+    ready = session.get(Round, round_id)
+    ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
+
+
+def stamp_round(session: Session, round_id: int, engine: str, scorer: str) -> None:
+    """The first worker to touch a round writes the engine and scorer every attempt will use."""
+    round_ = session.get(Round, round_id)
+    round_.engine = round_.engine or engine
+    round_.scorer = round_.scorer or scorer
 
 
 @dataclass(frozen=True)
@@ -190,12 +220,8 @@ class Worker:
             job = RoundJob(round_.id, round_.seed, round_.image_size, round_.secret_prompt, round_.target_image_id)
         loaded = self.registry.load(engine_name, scorer_name)
         if not stamped:
-            with self.database.write() as session:
-                round_ = session.get(Round, round_id)
-                round_.engine = round_.engine or loaded.engine
-                round_.scorer = round_.scorer or (
-                    scorer_name if scorer_name != "auto" else default_scorer(loaded.engine)
-                )
+            scorer = scorer_name if scorer_name != "auto" else default_scorer(loaded.engine)
+            self.database.transaction(lambda session: stamp_round(session, round_id, loaded.engine, scorer))
         return job, loaded
 
     def prepare_target(self, round_id: int) -> None:
@@ -205,12 +231,7 @@ class Worker:
             round_, loaded = self._engine_for(round_id)
             image = loaded.generator.generate([round_.secret_prompt or ""], seed=round_.seed, size=round_.image_size)[0]
             png = encode_png(image)
-            with self.database.write() as session:
-                blob = ImageBlob(data=png, width=image.width, height=image.height)
-                session.add(blob)
-                session.flush()
-                ready = session.get(Round, round_id)
-                ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
+            self.database.transaction(lambda session: store_target(session, round_id, png, image.size))
         except Exception as error:
             log.exception("target generation failed for round %s", round_id)
             with self.database.write() as session:
@@ -260,8 +281,7 @@ class Worker:
             clip = self.clip_for(loaded)
             prompt = compose_clip_prompt(clip, target) if clip is not None else describe_sketch(target)
             log.info("AI prompt for round %s: %s", round_id, prompt)
-            with self.database.write() as session:
-                submit_ai_attempt(session, round_id, prompt)
+            self.database.transaction(lambda session: submit_ai_attempt(session, round_id, prompt))
         except Exception as error:
             log.exception("the AI could not play round %s", round_id)
             with self.database.write() as session:
