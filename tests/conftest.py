@@ -102,9 +102,9 @@ def app_environment(settings, monkeypatch) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With `-n 2` (make test), the browser tests run one after another on one process while
-    the other tests share the second: two browser tests at once on two cores would each
-    wait on the other's server."""
+    """Run with `-n 2`, the browser tests stay one after another on one process while the
+    other tests share the second: two browser tests at once on two cores would each wait on
+    the other's server."""
     for item in items:
         if item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.xdist_group("browser"))
