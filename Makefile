@@ -15,10 +15,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/streamlit run app.py --server.address 0.0.0.0 --server.port 8501 --browser.gatherUsageStats false
 
+# Two steps: the tests without a browser on two processes, then the browser tests alone on
+# the machine (on two processes beside other tests they missed their waits; ARCHITECTURE.md).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -m e2e
 
 # The inner loop: lint, the import contracts and every test but the browser ones (about a minute).
 test-fast: $(STAMP)
