@@ -36,6 +36,8 @@ class Settings:
     vae: str  # full | tiny (TAESD)
     tiny_vae_id: str
     compile: bool
+    # auto | torch | openvino: how a CPU worker runs the real model (engine/openvino_runtime.py).
+    cpu_runtime: str
     data_dir: Path
     teacher_pin: str | None
     blocklist_file: str | None
@@ -79,6 +81,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         vae=_choice(get("VAE", "full"), ("full", "tiny"), "PROMPTMATCH_VAE"),
         tiny_vae_id=get("TINY_VAE_ID", "madebyollin/taesd"),
         compile=get("COMPILE", "0").strip().lower() in ("1", "true", "yes", "on"),
+        cpu_runtime=_choice(get("CPU_RUNTIME", "auto"), ("auto", "torch", "openvino"), "PROMPTMATCH_CPU_RUNTIME"),
         data_dir=data_dir,
         teacher_pin=get("TEACHER_PIN", "") or None,
         blocklist_file=get("BLOCKLIST_FILE", "") or None,

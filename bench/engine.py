@@ -134,6 +134,7 @@ class Setup:
     compile: bool
     channels_last: bool
     quantize_text_encoder: bool | None = None  # None: the worker's default for the device
+    runtime: str = "torch"  # torch | openvino (the worker's CPU runtime)
 
 
 def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
@@ -167,10 +168,12 @@ def build_engines(setup: Setup) -> tuple[LoadedEngine, LoadedEngine]:
                 compile=setup.compile,
                 channels_last=setup.channels_last,
                 quantize_text_encoder=setup.quantize_text_encoder,
+                runtime=setup.runtime,
             ),
             tiny_vae=build_tiny_vae() if setup.vae == "tiny" else None,
             max_batch=setup.batch,
             name="worker",
+            model_id=f"bench-{setup.arch}-{setup.vae}",
         ),
         scorer=worker_scorer,
         # The real engine's output check (sd-turbo ships no safety checker): zero-shot CLIP.
@@ -229,6 +232,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="int8 text encoder (default: on for the CPU, as the worker does)",
     )
+    parser.add_argument(
+        "--runtime", choices=["torch", "openvino"], default="torch", help="the worker's runtime (seed way: torch)"
+    )
     parser.add_argument("--modes", nargs="+", default=["seed", "sequential", "batched"])
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
@@ -248,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         compile=args.compile,
         channels_last=args.channels_last,
         quantize_text_encoder=args.quantize_text_encoder,
+        runtime=args.runtime,
     )
     torch.set_grad_enabled(False)
     print(machine())

@@ -87,8 +87,10 @@ def make_generator(
     tiny_vae: Any | None,
     max_batch: int,
     name: str,
+    model_id: str = "",
 ) -> DiffusersGenerator:
-    """A generator on its own copy of the weights (modes must not share converted modules)."""
+    """A generator on its own copy of the weights (modes must not share converted modules).
+    OpenVINO conversions are kept in data/openvino under `model_id`, as the worker keeps its."""
     return DiffusersGenerator(
         copy.deepcopy(pipeline),
         device=device,
@@ -99,6 +101,8 @@ def make_generator(
         speed=speed,
         tiny_vae=copy.deepcopy(tiny_vae) if tiny_vae is not None else None,
         max_batch=max_batch,
+        model_id=model_id or name,
+        cache_dir=PROJECT_DIR / "data" / "openvino",
     )
 
 

@@ -114,6 +114,9 @@ class Round(Base):
     # uses the same engine and scorer (fairness), even when the game says "auto".
     engine: Mapped[str | None] = mapped_column(String(20), nullable=True)
     scorer: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # How its pictures are computed, e.g. "openvino-bf16" or "torch-float16" (migration 0007):
+    # every image of a round, the target included, goes through the same runtime and precision.
+    runtime: Mapped[str | None] = mapped_column(String(24), nullable=True)
     # pending -> generating -> ready | failed
     target_status: Mapped[str] = mapped_column(String(12))
     target_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from helpers import Classroom, drain
 from sqlalchemy import func, select
 
-from db.models import Submission
+from db.models import Round, Submission
 from db.queue import claim_jobs, finish_job, heartbeat, requeue_abandoned
 from db.types import utcnow
 from game.submissions import player_state, submit_prompt
@@ -133,3 +133,20 @@ def test_the_worker_thread_scores_submissions_in_the_background(db, settings, re
         assert attempt.status == "done"
     finally:
         background.stop_event.set()
+
+
+def test_a_round_is_computed_with_one_runtime_and_a_worker_with_another_says_so(
+    db, worker, classroom: Classroom
+) -> None:
+    round_id = classroom.round(worker)
+    with db.read() as s:
+        assert s.get(Round, round_id).runtime == "sketch"  # stamped with the target
+    with db.write() as s:
+        s.get(Round, round_id).runtime = "openvino-bf16"  # as a CPU worker elsewhere stamped it
+    token = classroom.join("Ana")
+    with db.write() as s:
+        submit_prompt(s, classroom.code, token, "a red circle")
+    drain(worker)
+    with db.read() as s:
+        attempt = s.scalars(select(Submission)).one()
+    assert attempt.status == "failed" and "computed with openvino-bf16" in attempt.error

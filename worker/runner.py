@@ -80,11 +80,13 @@ def store_target(session: Session, round_id: int, png: bytes, size: tuple[int, i
     ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
 
 
-def stamp_round(session: Session, round_id: int, engine: str, scorer: str) -> None:
-    """The first worker to touch a round writes the engine and scorer every attempt will use."""
+def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runtime: str) -> None:
+    """The first worker to touch a round writes the engine, scorer and runtime every attempt
+    will use."""
     round_ = session.get(Round, round_id)
     round_.engine = round_.engine or engine
     round_.scorer = round_.scorer or scorer
+    round_.runtime = round_.runtime or runtime
 
 
 @dataclass(frozen=True)
@@ -216,12 +218,21 @@ class Worker:
             game = session.get(Game, round_.game_id)
             engine_name = round_.engine or game.engine
             scorer_name = round_.scorer or game.scorer
-            stamped = round_.engine is not None and round_.scorer is not None
+            stamped = round_.engine is not None and round_.scorer is not None and round_.runtime is not None
+            stamped_runtime = round_.runtime
             job = RoundJob(round_.id, round_.seed, round_.image_size, round_.secret_prompt, round_.target_image_id)
         loaded = self.registry.load(engine_name, scorer_name)
+        runtime = getattr(loaded.generator, "runtime", loaded.engine)
+        if stamped_runtime is not None and stamped_runtime != runtime:
+            # Fairness: a picture computed another way would score differently. Said plainly,
+            # with what to do, instead of mixing two runtimes in one round.
+            raise EngineUnavailable(
+                f"this round's pictures are computed with {stamped_runtime} and this worker runs {runtime}; "
+                "start its workers with the same PROMPTMATCH_DEVICE and PROMPTMATCH_CPU_RUNTIME"
+            )
         if not stamped:
             scorer = scorer_name if scorer_name != "auto" else default_scorer(loaded.engine)
-            self.database.transaction(lambda session: stamp_round(session, round_id, loaded.engine, scorer))
+            self.database.transaction(lambda session: stamp_round(session, round_id, loaded.engine, scorer, runtime))
         return job, loaded
 
     def prepare_target(self, round_id: int) -> None:

@@ -1,0 +1,192 @@
+"""OpenVINO for the CPU worker: the UNet, the text encoder and the VAE (or TAESD) decoder of a
+loaded diffusers pipeline, converted from the torch modules once, kept on disk, and run by
+OpenVINO in bf16 where the CPU has it (AVX512_BF16, AMX) and fp32 elsewhere.
+
+The pipeline object stays diffusers' own: each converted part replaces its torch module with a
+small module that calls the compiled OpenVINO model, so `DiffusersGenerator.generate`, the
+worker, the bench and the tests do not change. Shapes are dynamic (batch, latent size), so one
+converted model serves every batch size and picture size; OpenVINO compiles each shape it
+meets once. A prompt's result does not depend on its batch-mates (tests/test_openvino.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+log = logging.getLogger(__name__)
+
+RUNTIMES = ("auto", "torch", "openvino")
+
+
+def installed() -> bool:
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_runtime(requested: str, device: str) -> str:
+    """torch or openvino: `auto` takes OpenVINO on a CPU when it is installed."""
+    if requested == "openvino" and not installed():
+        raise RuntimeError("PROMPTMATCH_CPU_RUNTIME=openvino, but the openvino package is not installed")
+    if requested == "auto":
+        return "openvino" if device == "cpu" and installed() else "torch"
+    return requested
+
+
+def cpu_precision() -> str:
+    """bf16 where the CPU computes in it natively, else f32 (what OpenVINO would pick itself,
+    said explicitly so that the round can name it)."""
+    import openvino as ov
+
+    capabilities = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    return "bf16" if "BF16" in capabilities else "f32"
+
+
+class _UNetCall(torch.nn.Module):
+    def __init__(self, unet: torch.nn.Module) -> None:
+        super().__init__()
+        self.unet = unet
+
+    def forward(self, sample: torch.Tensor, timestep: torch.Tensor, encoder_hidden_states: torch.Tensor) -> Any:
+        return self.unet(sample, timestep, encoder_hidden_states=encoder_hidden_states, return_dict=False)[0]
+
+
+class _TextCall(torch.nn.Module):
+    def __init__(self, encoder: torch.nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, input_ids: torch.Tensor) -> Any:
+        return self.encoder(input_ids, return_dict=False)[0]
+
+
+class _OpenVINOPart(torch.nn.Module):
+    """Stands where the torch module stood; diffusers reads `config`, `dtype` and `device`."""
+
+    def __init__(self, compiled: Any, original: torch.nn.Module) -> None:
+        super().__init__()
+        self.compiled = compiled
+        self.config = getattr(original, "config", None)
+        self._dtype = torch.float32
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self._dtype
+
+    @property
+    def device(self) -> torch.device:
+        return torch.device("cpu")
+
+    def run(self, *inputs: torch.Tensor) -> torch.Tensor:
+        arrays = [x.detach().cpu().numpy() for x in inputs]
+        return torch.from_numpy(np.asarray(self.compiled(arrays)[0]))
+
+
+class OpenVINOUNet(_OpenVINOPart):
+    def forward(
+        self, sample: torch.Tensor, timestep: Any, encoder_hidden_states: torch.Tensor, *args: Any, **kwargs: Any
+    ) -> Any:
+        step = torch.as_tensor(timestep, dtype=torch.float32).reshape(())
+        out = self.run(sample.float(), step, encoder_hidden_states.float())
+        if kwargs.get("return_dict", True):
+            from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
+
+            return UNet2DConditionOutput(sample=out)
+        return (out,)
+
+
+class OpenVINOTextEncoder(_OpenVINOPart):
+    def forward(self, input_ids: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+        return (self.run(input_ids.long()),)
+
+
+class OpenVINODecoder(_OpenVINOPart):
+    def forward(self, latents: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        return self.run(latents.float())
+
+
+def _cache_key(model_id: str, part: str, module: torch.nn.Module) -> str:
+    config = getattr(module, "config", None)
+    described = json.dumps(dict(config) if config is not None else repr(module)[:2000], sort_keys=True, default=str)
+    return hashlib.sha256(f"{model_id}|{part}|{described}".encode()).hexdigest()[:16]
+
+
+def _converted(
+    cache_dir: Path, model_id: str, part: str, module: torch.nn.Module, example: tuple, shapes: list
+) -> Any:
+    """The part as an OpenVINO model: read from `cache_dir` when converted before, else
+    converted from the torch module (with example inputs for tracing) and saved there."""
+    import openvino as ov
+
+    path = cache_dir / f"{part}-{_cache_key(model_id, part, module)}.xml"
+    if path.exists():
+        return ov.Core().read_model(path)
+    started = time.perf_counter()
+    log.info("converting the %s of %s for OpenVINO (once; kept in %s)", part, model_id, cache_dir)
+    with torch.no_grad(), warnings.catch_warnings():
+        # Tracing warns about Python branches on shapes; the shapes that matter are dynamic
+        # inputs here, and a teacher cannot act on the warnings.
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        model = ov.convert_model(module, example_input=example, input=[ov.PartialShape(s) for s in shapes])
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    ov.save_model(model, path, compress_to_fp16=False)
+    log.info("converted the %s in %.1f s", part, time.perf_counter() - started)
+    return model
+
+
+def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision: str) -> dict[str, float]:
+    """Replace the pipeline's UNet, text encoder and decoder with OpenVINO-compiled ones.
+    Returns the seconds each part took to convert (or read) and compile."""
+    import openvino as ov
+
+    core = ov.Core()
+    core.set_property({"CACHE_DIR": str(cache_dir / "compiled")})
+    config = {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"}
+    unet, text_encoder, vae = pipeline.unet, pipeline.text_encoder, pipeline.vae
+    channels, width = unet.config.in_channels, unet.config.cross_attention_dim
+    latent = torch.randn(2, channels, 8, 8)
+    tokens = getattr(pipeline.tokenizer, "model_max_length", 77)
+    timings: dict[str, float] = {}
+
+    def compile_part(part: str, module: torch.nn.Module, example: tuple, shapes: list) -> Any:
+        started = time.perf_counter()
+        compiled = core.compile_model(_converted(cache_dir, model_id, part, module, example, shapes), "CPU", config)
+        timings[part] = round(time.perf_counter() - started, 2)
+        return compiled
+
+    hidden = torch.randn(2, tokens, width)
+    pipeline.unet = OpenVINOUNet(
+        compile_part(
+            "unet",
+            _UNetCall(unet.eval()),
+            (latent, torch.tensor(999.0), hidden),
+            [[-1, channels, -1, -1], [], [-1, tokens, width]],
+        ),
+        unet,
+    )
+    ids = torch.zeros(2, tokens, dtype=torch.long)
+    pipeline.text_encoder = OpenVINOTextEncoder(
+        compile_part("text_encoder", _TextCall(text_encoder.eval()), (ids,), [[-1, tokens]]), text_encoder
+    )
+    decoder_input = getattr(vae.config, "latent_channels", channels)
+    vae.decoder = OpenVINODecoder(
+        compile_part(
+            f"{type(vae).__name__}-decoder",
+            vae.decoder.eval(),
+            (torch.randn(1, decoder_input, 8, 8),),
+            [[-1, decoder_input, -1, -1]],
+        ),
+        vae.decoder,
+    )
+    return timings
