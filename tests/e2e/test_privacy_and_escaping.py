@@ -146,6 +146,11 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
         # (Mina's attempt may sit in the folded gallery: it reached the page all the same.)
         wait_until(lambda: seen.received(MINA_PROMPT), 60, "Mina's prompt to reach the student after the reveal")
         assert seen.received(SECRET)
+        # Pictures below the fold or in the folded gallery load when a student looks: look.
+        key(student, "reveal_compare").scroll_into_view_if_needed()
+        for folded in student.locator("details:not([open]) > summary").all():
+            folded.click()
+        student.mouse.wheel(0, 20_000)
         wait_until(
             lambda: any(same_picture(p, mina_pixels) for p in seen.pictures()), 60, "Mina's picture after the reveal"
         )
