@@ -22,11 +22,15 @@ def tiny_generator(settings: Settings, runtime: str) -> DiffusersGenerator:
 
 
 @pytest.fixture(scope="module")
-def shared_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def shared_settings(tmp_path_factory: pytest.TempPathFactory, shared_registry_settings: Settings) -> Settings:
     """One data folder for the module: the tiny models and the one conversion."""
     from config import load_settings
 
     data = tmp_path_factory.mktemp("openvino")
+    # The session's tiny models (built once for all tests); a fresh folder for the conversion.
+    shared_models = shared_registry_settings.data_dir / "models"
+    shared_models.mkdir(parents=True, exist_ok=True)
+    (data / "models").symlink_to(shared_models, target_is_directory=True)
     return load_settings({"PROMPTMATCH_DATA_DIR": str(data), "PROMPTMATCH_DATABASE_URL": f"sqlite:///{data}/g.db"})
 
 
