@@ -12,11 +12,13 @@ meets once. A prompt's result does not depend on its batch-mates (tests/test_ope
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,13 +112,14 @@ def _cache_key(model_id: str, part: str, module: torch.nn.Module) -> str:
 
 
 def _converted(
-    cache_dir: Path, model_id: str, part: str, module: torch.nn.Module, example: tuple, shapes: list
+    cache_dir: Path, model_id: str, part: str, module: Callable[[], torch.nn.Module], example: tuple, shapes: list
 ) -> Any:
     """The part as an OpenVINO model: read from `cache_dir` when converted before, else
-    converted from the torch module (with example inputs for tracing) and saved there."""
+    converted from the torch module `module()` gives (with example inputs for tracing) and
+    saved there."""
     import openvino as ov
 
-    path = cache_dir / f"{part}-{_cache_key(model_id, part, module)}.xml"
+    path = cache_dir / f"{part}-{_cache_key(model_id, part, module())}.xml"
     if path.exists():
         return ov.Core().read_model(path)
     started = time.perf_counter()
@@ -125,7 +128,7 @@ def _converted(
         # Tracing warns about Python branches on shapes; the shapes that matter are dynamic
         # inputs here, and a teacher cannot act on the warnings.
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        model = ov.convert_model(module, example_input=example, input=[ov.PartialShape(s) for s in shapes])
+        model = ov.convert_model(module(), example_input=example, input=[ov.PartialShape(s) for s in shapes])
     cache_dir.mkdir(parents=True, exist_ok=True)
     ov.save_model(model, path, compress_to_fp16=False)
     log.info("converted the %s in %.1f s", part, time.perf_counter() - started)
@@ -147,27 +150,37 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     tokens = getattr(pipeline.tokenizer, "model_max_length", 77)
     timings: dict[str, float] = {}
 
-    def compile_part(part: str, module: torch.nn.Module, example: tuple, shapes: list) -> Any:
+    def compile_part(
+        part: str, module: Callable[[], torch.nn.Module], example: tuple, shapes: list, free: Any = None
+    ) -> Any:
         started = time.perf_counter()
-        compiled = core.compile_model(_converted(cache_dir, model_id, part, module, example, shapes), "CPU", config)
+        model = _converted(cache_dir, model_id, part, module, example, shapes)
+        if free is not None:
+            free()  # the torch weights go before OpenVINO makes its compiled copy
+        compiled = core.compile_model(model, "CPU", config)
         timings[part] = round(time.perf_counter() - started, 2)
         return compiled
 
     hidden = torch.randn(2, tokens, width)
-    pipeline.unet = OpenVINOUNet(
-        compile_part(
-            "unet",
-            _UNetCall(unet.eval()),
-            (latent, torch.tensor(999.0), hidden),
-            [[-1, channels, -1, -1], [], [-1, tokens, width]],
-        ),
-        unet,
+    placeholder = OpenVINOUNet(None, unet)
+
+    def free_unet() -> None:
+        pipeline.unet = placeholder
+        gc.collect()
+
+    del unet  # from here on only the pipeline holds the torch UNet, until free_unet()
+    placeholder.compiled = compile_part(
+        "unet",
+        lambda: _UNetCall(pipeline.unet.eval()),
+        (latent, torch.tensor(999.0), hidden),
+        [[-1, channels, -1, -1], [], [-1, tokens, width]],
+        free=free_unet,
     )
     decoder_input = getattr(vae.config, "latent_channels", channels)
     vae.decoder = OpenVINODecoder(
         compile_part(
             f"{type(vae).__name__}-decoder",
-            vae.decoder.eval(),
+            lambda: vae.decoder.eval(),
             (torch.randn(1, decoder_input, 8, 8),),
             [[-1, decoder_input, -1, -1]],
         ),
