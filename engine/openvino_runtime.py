@@ -105,21 +105,27 @@ class OpenVINODecoder(_OpenVINOPart):
         return self.run(latents.float())
 
 
-def _cache_key(model_id: str, part: str, module: torch.nn.Module) -> str:
-    config = getattr(module, "config", None)
-    described = json.dumps(dict(config) if config is not None else repr(module)[:2000], sort_keys=True, default=str)
+def _cache_key(model_id: str, part: str, described_by: Any) -> str:
+    """Names a converted model by what it was converted from: the model, the part, its config."""
+    described = json.dumps(described_by, sort_keys=True, default=str)
     return hashlib.sha256(f"{model_id}|{part}|{described}".encode()).hexdigest()[:16]
 
 
 def _converted(
-    cache_dir: Path, model_id: str, part: str, module: Callable[[], torch.nn.Module], example: tuple, shapes: list
+    cache_dir: Path,
+    model_id: str,
+    part: str,
+    described_by: Any,
+    module: Callable[[], torch.nn.Module],
+    example: tuple,
+    shapes: list,
 ) -> Any:
     """The part as an OpenVINO model: read from `cache_dir` when converted before, else
     converted from the torch module `module()` gives (with example inputs for tracing) and
-    saved there."""
+    saved there. The torch module is only built when a conversion is needed."""
     import openvino as ov
 
-    path = cache_dir / f"{part}-{_cache_key(model_id, part, module())}.xml"
+    path = cache_dir / f"{part}-{_cache_key(model_id, part, described_by)}.xml"
     if path.exists():
         return ov.Core().read_model(path)
     started = time.perf_counter()
@@ -151,10 +157,15 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     timings: dict[str, float] = {}
 
     def compile_part(
-        part: str, module: Callable[[], torch.nn.Module], example: tuple, shapes: list, free: Any = None
+        part: str,
+        described_by: Any,
+        module: Callable[[], torch.nn.Module],
+        example: tuple,
+        shapes: list,
+        free: Any = None,
     ) -> Any:
         started = time.perf_counter()
-        model = _converted(cache_dir, model_id, part, module, example, shapes)
+        model = _converted(cache_dir, model_id, part, described_by, module, example, shapes)
         if free is not None:
             free()  # the torch weights go before OpenVINO makes its compiled copy
         compiled = core.compile_model(model, "CPU", config)
@@ -171,6 +182,7 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     del unet  # from here on only the pipeline holds the torch UNet, until free_unet()
     placeholder.compiled = compile_part(
         "unet",
+        dict(placeholder.config),
         lambda: _UNetCall(pipeline.unet.eval()),
         (latent, torch.tensor(999.0), hidden),
         [[-1, channels, -1, -1], [], [-1, tokens, width]],
@@ -180,6 +192,7 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     vae.decoder = OpenVINODecoder(
         compile_part(
             f"{type(vae).__name__}-decoder",
+            dict(vae.config),
             lambda: vae.decoder.eval(),
             (torch.randn(1, decoder_input, 8, 8),),
             [[-1, decoder_input, -1, -1]],

@@ -69,13 +69,17 @@ def _korean_words(text: str) -> list[str]:
 
 def normalize(text: str) -> str:
     """Folded, with words spelled out letter by letter joined, single spaces between words."""
-    text = _SPELLED_OUT.sub(lambda m: re.sub(r"[\W_]+", "", m.group(0)), _fold(text))
-    return _SEPARATORS.sub(" ", text).strip()
+    return _normalize_folded(_fold(text))
 
 
-def _spelled_out_runs(text: str) -> list[str]:
+def _normalize_folded(folded: str) -> str:
+    joined = _SPELLED_OUT.sub(lambda m: re.sub(r"[\W_]+", "", m.group(0)), folded)
+    return _SEPARATORS.sub(" ", joined).strip()
+
+
+def _spelled_out_runs(folded: str) -> list[str]:
     """'a n u d e statue' -> ['anude']: the joined letters of each spelled-out run."""
-    return [re.sub(r"[\W_]+", "", m.group(0)) for m in _SPELLED_OUT.finditer(_fold(text))]
+    return [re.sub(r"[\W_]+", "", m.group(0)) for m in _SPELLED_OUT.finditer(folded)]
 
 
 def _is_latin(term: str) -> bool:
@@ -95,12 +99,13 @@ class Blocklist:
 
     def first_match(self, text: str) -> str | None:
         """The blocked term found in `text`, or None."""
-        normalized = normalize(text)
+        folded = _fold(text)  # once: the fold is the costly part, per character
+        normalized = _normalize_folded(folded)
         found = self._latin.search(normalized)  # type: ignore[attr-defined]
         if found:
             return found.group(0)
         # Inside a run of single letters word boundaries are lost ("a n u d e" -> "anude").
-        for run in _spelled_out_runs(text):
+        for run in _spelled_out_runs(folded):
             hit = next((t for t in self.terms if _is_latin(t) and " " not in t and len(t) > 3 and t in run), None)
             if hit:
                 return hit

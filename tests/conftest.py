@@ -99,12 +99,3 @@ def app_environment(settings, monkeypatch) -> None:
     monkeypatch.setenv("PROMPTMATCH_WORKER", "external")
     monkeypatch.setenv("PROMPTMATCH_DATA_DIR", str(settings.data_dir))
     monkeypatch.delenv("PROMPTMATCH_TEACHER_PIN", raising=False)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run with `-n 2`, the browser tests stay one after another on one process while the
-    other tests share the second: two browser tests at once on two cores would each wait on
-    the other's server."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
