@@ -120,6 +120,7 @@ class Worker:
         # The jobs of the batch in hand: the heartbeat queues again any other job still
         # `running` under this worker's id (a batch whose results could not be stored).
         self.jobs_in_hand: frozenset[int] = frozenset()
+        self._hand = threading.Lock()
         self._store_failures: set[int] = set()  # jobs whose results could not be stored once
         self.lease = timedelta(seconds=settings.worker_lease_s)
         self.heartbeat_every_s = min(HEARTBEAT_EVERY_S, settings.worker_lease_s / 3)
@@ -140,7 +141,8 @@ class Worker:
         """Say this worker is alive; queue again the jobs of workers that are not, and this
         worker's own jobs that are not in hand any more."""
         note = " | ".join(self.registry.notes) or None
-        with self.database.write() as session:
+        # Under the hand lock: a batch just claimed is in hand before a beat can see it.
+        with self._hand, self.database.write() as session:
             heartbeat(session, self.worker_id, note)
             requeued = requeue_abandoned(session, lease=self.lease)
             requeued += release_jobs(session, self.worker_id, keep=self.jobs_in_hand)
@@ -203,8 +205,10 @@ class Worker:
         if round_id is not None:
             self.write_ai_prompt(round_id)
             return 1
-        with self.database.write() as session:
-            jobs = claim_jobs(session, self.worker_id, self.batch_size)
+        with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
+            with self.database.write() as session:
+                jobs = claim_jobs(session, self.worker_id, self.batch_size)
+            self.jobs_in_hand = frozenset(job.id for job in jobs)
         if not jobs:
             return 0
         self.process(jobs)
