@@ -2,7 +2,9 @@
 
 - Word effects, with a CLIP model: leave one word out and see how the prompt's CLIP text
   features move toward or away from the target image's features (x 100). On the sketch
-  engine: which words the renderer understood and which it ignored.
+  engine: leave one word out and draw again; a word is "drawn" only if the picture changes
+  without it ("yellow circle" under full-picture stripes is understood but "unseen"), and the
+  words it cannot draw at all are "ignored".
 - One hint (engine/hints.py) from comparing the attempt with the target.
 - The prompt's similarity to the secret prompt (shown after the reveal): CLIP text-text cosine
   x 100, or on the sketch engine the share of words the two prompts have in common.
@@ -21,7 +23,7 @@ from PIL import Image
 from engine.hints import RoundHints, content_words
 from engine.metrics import to_percent
 from engine.scorers import ClipScorer
-from engine.sketch import parse
+from engine.sketch import parse, render, without_part
 
 MAX_WORDS = 24  # leave-one-out costs one text encoding per word
 
@@ -49,9 +51,16 @@ class RoundFeedback:
     """Reviews the attempts of one round; built once per round by the worker."""
 
     def __init__(
-        self, target: Image.Image, secret_prompt: str | None, clip: ClipScorer | None, target_features: Any = None
+        self,
+        target: Image.Image,
+        secret_prompt: str | None,
+        clip: ClipScorer | None,
+        target_features: Any = None,
+        *,
+        seed: int = 0,
     ) -> None:
         self.secret_prompt = secret_prompt
+        self.seed = seed
         self.clip = clip
         self.target_features = None
         self.secret_features = None
@@ -65,7 +74,7 @@ class RoundFeedback:
         if self.clip is not None:
             words, similarities = self._clip_review(prompts)
         else:
-            words = [sketch_words(p) for p in prompts]
+            words = [sketch_words(p, image, seed=self.seed) for p, image in zip(prompts, images, strict=True)]
             similarities = [word_overlap(p, self.secret_prompt) if self.secret_prompt else None for p in prompts]
         kind = "clip" if self.clip else "sketch"
         return [
@@ -101,12 +110,23 @@ class RoundFeedback:
         return effects, similarities
 
 
-def sketch_words(prompt: str) -> list[list[Any]]:
+def sketch_words(prompt: str, picture: Image.Image, *, seed: int) -> list[list[Any]]:
+    """Each word as drawn | unseen | ignored | filler. A word the renderer understood is
+    "drawn" only if the part of the picture it went into can be seen: drawing the scene
+    without that part changes the attempt's `picture`."""
     scene = parse(prompt)
+    whole, size = picture.convert("RGB").tobytes(), picture.width
+    visible: dict[str, bool] = {}
     result = []
     for word in prompt_words(prompt):
         key = word.casefold()
-        effect = "understood" if key in scene.understood else "ignored" if key in scene.ignored else "filler"
+        part = scene.parts.get(key)
+        if part is not None and part not in visible:
+            visible[part] = render(without_part(scene, part), seed=seed, size=size).tobytes() != whole
+        if key in scene.understood:
+            effect = "drawn" if part is not None and visible[part] else "unseen"
+        else:
+            effect = "ignored" if key in scene.ignored else "filler"
         result.append([word, effect])
     return result
 

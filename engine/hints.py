@@ -58,5 +58,3 @@ class RoundHints:
         if len(named) < 3:
             return {"key": "hint_more_words", "params": {}}
         return None
-
-

@@ -3,6 +3,13 @@
 Both are implemented exactly as described there, with numpy only:
 1. pixel cosine: 10x10 RGB thumbnails, values / 255, flattened to 300 numbers, cosine;
 2. histogram correlation: 300x300 grayscale, 256-bin histograms, OpenCV's HISTCMP_CORREL.
+
+Both reward a blank picture on the flat pictures of the offline engine (issue 15): the cosine
+of uncentred RGB vectors is high for any two light pictures (their mean colour dominates), and
+256-bin histograms of flat colours are a few spikes whose correlation is near 0 unless two
+greys fall in the same bin. So the sketch engine scores by default with a third measure,
+"layout", which asks what a child sees: are the right colours in the right places
+(`colour_agreement`), and are the right colours there at all (`colour_histogram`)?
 """
 
 from __future__ import annotations
@@ -48,6 +55,37 @@ def pixel_cosine_similarity(a: Image.Image, b: Image.Image) -> float:
 
 def histogram_similarity(a: Image.Image, b: Image.Image) -> float:
     return correlation(gray_histogram(a), gray_histogram(b))
+
+
+LAYOUT_SIZE = (32, 32)
+# Two colours closer than this share of the RGB cube's diagonal count as partly the same; at 0
+# they are the same colour, at this distance or more not at all.
+AGREEMENT_DISTANCE = 0.3
+HISTOGRAM_LEVELS = 4  # per channel: 64 colour bins, coarse enough that "a red" is one bin
+
+
+def layout_pixels(image: Image.Image) -> np.ndarray:
+    small = image.convert("RGB").resize(LAYOUT_SIZE, Image.Resampling.BILINEAR)
+    return np.asarray(small, dtype=np.float64) / 255.0
+
+
+def colour_histogram(image: Image.Image) -> np.ndarray:
+    """The share of the picture in each of 64 coarse colour bins (nearest-pixel thumbnail, so
+    anti-aliased edges do not invent colours)."""
+    levels = np.asarray(image.convert("RGB").resize((64, 64), Image.Resampling.NEAREST)) // (256 // HISTOGRAM_LEVELS)
+    bins = (levels[..., 0] * HISTOGRAM_LEVELS + levels[..., 1]) * HISTOGRAM_LEVELS + levels[..., 2]
+    return np.bincount(bins.reshape(-1), minlength=HISTOGRAM_LEVELS**3) / bins.size
+
+
+def colour_agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of the picture where the two have (nearly) the same colour, 0-1."""
+    distance = np.sqrt(((a - b) ** 2).sum(axis=-1)) / np.sqrt(3.0)
+    return float(np.clip(1.0 - distance / AGREEMENT_DISTANCE, 0.0, 1.0).mean())
+
+
+def histogram_intersection(h1: np.ndarray, h2: np.ndarray) -> float:
+    """The share of the picture whose colour the other picture also has somewhere, 0-1."""
+    return float(np.minimum(h1, h2).sum())
 
 
 def to_percent(similarity: float) -> float:

@@ -12,7 +12,7 @@ from engine.diffusion import DiffusersGenerator, SpeedOptions, default_dtype, re
 from engine.openvino_runtime import resolve_runtime
 from engine.quiet import quiet_known_warnings
 from engine.safety import ClipConceptCheck, DiffusersSafetyCheck, ImageCheck, NoCheck
-from engine.scorers import ClassicScorer, ClipScorer
+from engine.scorers import ClassicScorer, ClipScorer, LayoutScorer
 from engine.sketch import SketchGenerator
 from engine.tiny import ensure_tiny_models
 from engine.translate import Translator
@@ -33,7 +33,7 @@ class LoadedEngine:
 
 
 def default_scorer(engine: str) -> str:
-    return "classic" if engine == "sketch" else "clip"
+    return "layout" if engine == "sketch" else "clip"
 
 
 class EngineRegistry:
@@ -123,6 +123,8 @@ class EngineRegistry:
         if key not in self._scorers:
             if name in ("classic", "pixel", "histogram"):
                 self._scorers[key] = ClassicScorer(name)
+            elif name == "layout":
+                self._scorers[key] = LayoutScorer()
             elif name == "clip":
                 if engine == "tiny":
                     _, clip_dir = ensure_tiny_models(self.settings.data_dir / "models")

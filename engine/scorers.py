@@ -1,4 +1,5 @@
-"""Scorers: the experiment's classic pixel/histogram measures, and CLIP image similarity."""
+"""Scorers: the experiment's classic pixel/histogram measures, the offline engine's colour
+layout, and CLIP image similarity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ import torch
 from PIL import Image
 
 from engine.base import EngineUnavailable
-from engine.metrics import correlation, cosine, gray_histogram, thumbnail_vector, to_percent
+from engine.metrics import (
+    colour_agreement,
+    colour_histogram,
+    correlation,
+    cosine,
+    gray_histogram,
+    histogram_intersection,
+    layout_pixels,
+    thumbnail_vector,
+    to_percent,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,31 @@ class ClassicScorer:
             histogram = to_percent(correlation(target.histogram, c.histogram))
             scores.append({"pixel": pixel, "histogram": histogram, "classic": (pixel + histogram) / 2}[self.name])
         return scores
+
+
+@dataclass(frozen=True)
+class LayoutFeatures:
+    pixels: np.ndarray
+    colours: np.ndarray
+
+
+class LayoutScorer:
+    """The offline engine's default (engine/metrics.py says why): the mean of where the right
+    colours are and whether they are there at all, x 100. A blank canvas scores only for the
+    part of the target that really is the canvas's colour."""
+
+    name = "layout"
+
+    def embed(self, images: Sequence[Image.Image]) -> list[LayoutFeatures]:
+        return [LayoutFeatures(layout_pixels(im), colour_histogram(im)) for im in images]
+
+    def similarity(self, target: LayoutFeatures, candidates: Sequence[LayoutFeatures]) -> list[float]:
+        return [
+            to_percent(
+                (colour_agreement(target.pixels, c.pixels) + histogram_intersection(target.colours, c.colours)) / 2
+            )
+            for c in candidates
+        ]
 
 
 def image_features(output: Any) -> torch.Tensor:

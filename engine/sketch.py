@@ -12,7 +12,7 @@ import math
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image, ImageDraw
 
@@ -152,6 +152,10 @@ class Scene:
     shapes: list[Shape] = field(default_factory=list)
     understood: set[str] = field(default_factory=set)
     ignored: set[str] = field(default_factory=set)
+    # Which part of the picture each understood word went into: "background", "region:top",
+    # "shape:0"…; a word that went nowhere ("dark" before no colour) has none. The word
+    # feedback asks whether that part can be seen (engine/feedback.py).
+    parts: dict[str, str] = field(default_factory=dict)
 
 
 _STOPWORDS = {
@@ -188,39 +192,55 @@ def parse(prompt: str) -> Scene:
     words = words_of(prompt)
     scene = Scene()
     colours: list[RGB] = []
+    colour_words: list[list[str]] = []  # the words behind each colour in `colours`
     pending_shade = 0.0
+    shade_words: list[str] = []
     size: float | None = None
     count: int | None = None
     position: tuple[float | None, float | None] = (None, None)
+    modifier_words: list[str] = []  # size, count and position words waiting for their shape
 
-    def take_colours(default: RGB | None) -> list[RGB]:
-        nonlocal colours
-        taken, colours = colours, []
-        return taken or ([default] if default else [])
+    def take_colours(default: RGB | None) -> tuple[list[RGB], list[str]]:
+        nonlocal colours, colour_words
+        taken, taken_words, colours, colour_words = colours, [w for ws in colour_words for w in ws], [], []
+        return (taken or ([default] if default else [])), taken_words
+
+    def own(part: str, *owned: str) -> None:
+        for word in owned:
+            scene.parts[word] = part
 
     for i, word in enumerate(words):
         if word in SHADES:
             pending_shade = SHADES[word]
+            shade_words.append(word)
             scene.understood.add(word)
         elif word in COLOURS:
             colours.append(shade(COLOURS[word], pending_shade) if pending_shade else COLOURS[word])
-            pending_shade = 0.0
+            colour_words.append([*shade_words, word])
+            pending_shade, shade_words = 0.0, []
             scene.understood.add(word)
             if any(w in BACKGROUND_WORDS for w in words[i + 1 : i + 3]):
                 scene.background = colours.pop()
+                own("background", *colour_words.pop())
         elif word in BACKGROUND_WORDS:
             scene.understood.add(word)
+            own("background", word)
             if colours and scene.background is None:
                 scene.background = colours.pop()
+                own("background", *colour_words.pop())
         elif word in REGIONS:
             where, default = REGIONS[word]
-            scene.regions[where] = (take_colours(default) or [default])[-1]
+            taken, taken_words = take_colours(default)
+            scene.regions[where] = (taken or [default])[-1]
+            own(f"region:{where}", word, *taken_words)
             scene.understood.add(word)
         elif word in SIZES:
             size = SIZES[word]
+            modifier_words.append(word)
             scene.understood.add(word)
         elif word in NUMBERS:
             count = NUMBERS[word]
+            modifier_words.append(word)
             scene.understood.add(word)
         elif word in POSITIONS:
             px, py = POSITIONS[word]
@@ -229,31 +249,49 @@ def parse(prompt: str) -> Scene:
             if target is not None:
                 target.x = px if px is not None else target.x
                 target.y = py if py is not None else target.y
+                own(f"shape:{len(scene.shapes) - 1}", word)
             else:
                 position = (px if px is not None else position[0], py if py is not None else position[1])
+                modifier_words.append(word)
         elif word in SHAPES:
             kind = SHAPES[word]
             default = COLOURS.get(SHAPE_DEFAULT_COLOUR.get(word, ""))
+            taken, taken_words = take_colours(default)
             shape = Shape(
                 kind=kind,
-                colours=take_colours(default),
+                colours=taken,
                 size=size if size is not None else 0.32,
                 count=count or (3 if word in PLURAL_SHAPES else 1),
                 x=position[0],
                 y=position[1],
             )
+            own(f"shape:{len(scene.shapes)}", word, *taken_words, *modifier_words)
             scene.shapes.append(shape)
             scene.understood.add(word)
-            size, count, position = None, None, (None, None)
+            size, count, position, modifier_words = None, None, (None, None), []
         elif word not in _STOPWORDS:
             scene.ignored.add(word)
     if colours:
         # Colours that named no shape: "a blue picture" or "a star on black" paint the canvas.
         if scene.background is None:
             scene.background = colours[0]
+            own("background", *colour_words[0])
         elif scene.shapes and not scene.shapes[-1].colours:
             scene.shapes[-1].colours = colours
+            own(f"shape:{len(scene.shapes) - 1}", *(w for ws in colour_words for w in ws))
     return scene
+
+
+def without_part(scene: Scene, part: str) -> Scene:
+    """The scene with one part taken out (the background made another colour), to ask whether
+    that part can be seen in the picture at all."""
+    if part == "background":
+        current = scene.background or DEFAULT_BACKGROUND
+        return replace(scene, background=tuple(255 - c for c in current))  # type: ignore[arg-type]
+    if part.startswith("region:"):
+        return replace(scene, regions={k: v for k, v in scene.regions.items() if k != part.split(":")[1]})
+    index = int(part.split(":")[1])
+    return replace(scene, shapes=[shape for i, shape in enumerate(scene.shapes) if i != index])
 
 
 def _star(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
