@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.changes import note_changes
-from db.models import ImageBlob, Round, Submission, WorkerStatus
+from db.models import ImageBlob, Player, Round, Submission, WorkerStatus
 from db.types import utcnow
 
 
@@ -57,13 +57,30 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
     return sorted((ClaimedJob(r.id, r.round_id, r.prompt) for r in rows), key=lambda j: j.id)
 
 
+def ai_turn_waiting() -> ColumnElement[bool]:
+    """A round whose AI opponent must write its next prompt: just added, or playing with its
+    last attempt scored (nothing of its own queued or running) and the secret still kept."""
+    ai_attempt_pending = exists().where(
+        Submission.round_id == Round.id,
+        Submission.status.in_(("queued", "running")),
+        Submission.player_id.in_(select(Player.id).where(Player.is_ai.is_(True))),
+    )
+    return and_(
+        Round.target_status == "ready",
+        or_(
+            Round.ai_status == "pending",
+            and_(Round.ai_status == "playing", Round.status != "revealed", ~ai_attempt_pending),
+        ),
+    )
+
+
 def has_work(session: Session) -> bool:
     """Whether anything waits for a worker: one cheap read, so an idle worker's poll takes no
     write lock (the claims below each take SQLite's write lock)."""
     waiting = or_(
         exists().where(Submission.status == "queued"),
         exists().where(Round.target_status == "pending"),
-        exists().where(Round.ai_status == "pending", Round.target_status == "ready"),
+        exists().where(ai_turn_waiting()),
     )
     return bool(session.scalar(select(waiting)))
 
@@ -75,6 +92,7 @@ def finish_job(
     *,
     status: str,
     score: float | None = None,
+    raw_score: float | None = None,
     image: bytes | None = None,
     image_mime: str = "image/png",
     size: int = 0,
@@ -98,6 +116,7 @@ def finish_job(
         .values(
             status=status,
             score=score,
+            raw_score=raw_score,
             image_id=image_id,
             error=error,
             feedback=feedback,
@@ -115,15 +134,17 @@ def finish_job(
     return True
 
 
-def _claim_round(session: Session, waiting: ColumnElement[bool], **claimed: str) -> int | None:
-    """Take the oldest round matching `waiting`, setting `claimed` on it; one worker wins."""
+def _claim_round(session: Session, waiting: ColumnElement[bool], *, shared: bool = True, **claimed: str) -> int | None:
+    """Take the oldest round matching `waiting`, setting `claimed` on it; one worker wins.
+    `shared`: whether every player's page shows the change (a target being drawn), or only
+    the host's (the AI writing its next prompt)."""
     oldest = select(Round.id).where(waiting).order_by(Round.id).limit(1).scalar_subquery()
     row = session.execute(
         update(Round).where(Round.id == oldest, waiting).values(**claimed).returning(Round.id)
     ).first()
     if row is None:
         return None
-    note_changes(session, round_ids=[row.id], shared=True)
+    note_changes(session, round_ids=[row.id], shared=shared)
     return row.id
 
 
@@ -135,10 +156,13 @@ def claim_target(session: Session, worker_id: str) -> int | None:
 
 
 def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
-    """Take one round whose AI opponent must write its prompt (its target must be ready)."""
+    """Take one round whose AI opponent must write its next prompt."""
     return _claim_round(
         session,
-        and_(Round.ai_status == "pending", Round.target_status == "ready"),
+        ai_turn_waiting(),
+        # Only the host's console shows the AI's turns: the class's pages need not rerun for
+        # each of them (bench/RESULTS.md, open pages).
+        shared=False,
         ai_status="writing",
         ai_worker_id=worker_id,
     )

@@ -42,3 +42,11 @@ def generate_and_score(
     scores = loaded.scorer.similarity(target, features)
     flags = loaded.image_check.flagged(images, features if loaded.scorer.name == "clip" else None)
     return images, scores, flags
+
+
+def score_prompts(loaded: LoadedEngine, target: Any, prompts: Sequence[str], seed: int, size: int) -> list[float]:
+    """Raw similarity of each prompt's picture to the target, for measuring a round (its floor,
+    a seed for an uploaded photo) and the AI's private tries: nothing is stored or shown, so
+    the output check is not needed."""
+    images = generate_splitting(loaded, prompts, seed, size)
+    return loaded.scorer.similarity(target, loaded.scorer.embed(images))

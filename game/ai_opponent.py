@@ -1,9 +1,14 @@
 """The AI opponent, as the game sees it: a host action, checked here like every other.
 
 The host asks for an AI player; a worker (which holds the models) writes its prompt from the
-target image (engine/ai_opponent.py) and hands it to `submit_ai_attempt`, which queues it
-through the same path as a student's attempt: same seed, same scoring, same leaderboard,
-marked as AI.
+target image and its own scores so far (engine/ai_opponent.py) and hands it to
+`submit_ai_attempt`, which queues it through the same path as a student's attempt: same seed,
+same scoring, same attempt limit, same leaderboard, marked as AI.
+
+Its turns: pending -> writing -> playing (its attempt is in the queue; once scored, the next
+turn is claimed, db/queue.py) -> writing -> ... -> done once its attempts are used. It plays
+until then or until the reveal, also in a round the host already closed (the host may add it
+after the class has played, to compare).
 """
 
 from __future__ import annotations
@@ -11,18 +16,21 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.models import Game, Player, Round
+from db.changes import note_changes
+from db.models import Game, Player, Round, Submission
 from db.types import utcnow
 from game.errors import NotAllowed
 from game.rounds import host_round, round_view, settle
-from game.submissions import queue_attempt
+from game.submissions import attempts_used, queue_attempt
 from game.tokens import hash_token
 from game.views import RoundView, SubmissionView
 
 AI_NICKNAME = "AI"
+# After this many of its attempts failed in a round (the engine, the disk), the AI stops.
+AI_FAILURES_ALLOWED = 2
 # No typed nickname folds to this key (clean_text removes format characters such as U+2060),
 # so no student can take the AI's name and the AI never collides with a student. (It was
 # "\x00ai" until migration 0005: PostgreSQL text cannot hold NUL, so the AI never played there.)
@@ -37,7 +45,7 @@ def add_ai_player(
     settle(round_, now)
     if round_.status == "revealed":
         raise NotAllowed("ai_after_reveal")
-    if round_.ai_status in ("pending", "writing", "done"):
+    if round_.ai_status in ("pending", "writing", "playing", "done"):
         raise NotAllowed("ai_already_added")
     round_.ai_status, round_.ai_worker_id, round_.ai_error = "pending", None, None  # a worker picks it up
     return round_view(round_, now, for_host=True)
@@ -79,9 +87,49 @@ def submit_ai_attempt(
         round_.ai_status = "failed"
         return None
     game = session.get(Game, round_.game_id)
-    submission = queue_attempt(session, game, ai_player(session, game, now), round_, prompt[:300], now)
-    round_.ai_status = "done"
+    player = ai_player(session, game, now)
+    failed = session.scalars(
+        select(Submission.error)
+        .where(Submission.round_id == round_id, Submission.player_id == player.id, Submission.status == "failed")
+        .order_by(Submission.id)
+    ).all()
+    if len(failed) >= AI_FAILURES_ALLOWED:
+        # A failed attempt does not count (the machine's fault), so a broken engine would
+        # have the AI try for ever: it stops, and the host reads why.
+        set_ai_status(session, round_id, "failed", (failed[-1] or "?")[:500])
+        return None
+    submission = queue_attempt(session, game, player, round_, prompt[:300], now)
+    if submission.status == "refused":  # the host's blocked words: never try the same again
+        set_ai_status(session, round_id, "failed", submission.error)
+        return submission
+    used = attempts_used(session, round_id, player.id)
+    set_ai_status(session, round_id, "playing" if used < game.attempts_per_round else "done")
     return submission
+
+
+def set_ai_status(session: Session, round_id: int, status: str, error: str | None = None) -> None:
+    """The AI's turn, as the host's console shows it. Written as a bulk UPDATE noted for the
+    host's pages only: a change to the round's row through the ORM would make every player's
+    page rerun (db/changes.py), three times per AI attempt for nothing they show."""
+    session.execute(
+        update(Round)
+        .where(Round.id == round_id)
+        .values(ai_status=status, ai_error=error)
+        .execution_options(synchronize_session="fetch")
+    )
+    note_changes(session, round_ids=[round_id])
+
+
+def ai_history(session: Session, round_id: int) -> list[tuple[str, float]]:
+    """The AI's scored attempts in the round, oldest first, with the raw similarity it sees
+    (the same order as the match score)."""
+    rows = session.execute(
+        select(Submission.prompt, Submission.raw_score, Submission.score)
+        .join(Player, Player.id == Submission.player_id)
+        .where(Submission.round_id == round_id, Player.is_ai.is_(True), Submission.status == "done")
+        .order_by(Submission.attempt_no)
+    ).all()
+    return [(row.prompt, row.raw_score if row.raw_score is not None else row.score) for row in rows]
 
 
 def fail_ai_attempt(session: Session, round_id: int, reason: str) -> None:
