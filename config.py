@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ENGINES = ("auto", "diffusers", "sketch", "tiny")
-SCORERS = ("auto", "clip", "classic", "pixel", "histogram")
+SCORERS = ("auto", "clip", "layout", "classic", "pixel", "histogram")
 WORKER_MODES = ("thread", "external")
 
 PROJECT_DIR = Path(__file__).resolve().parent

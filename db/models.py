@@ -117,6 +117,10 @@ class Round(Base):
     # How its pictures are computed, e.g. "openvino-bf16" or "torch-float16" (migration 0007):
     # every image of a round, the target included, goes through the same runtime and precision.
     runtime: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # The match score's scale (game/scoring.py), in raw similarity, measured by the worker when
+    # the target is ready (migration 0008); None on older rounds, whose score is the raw one.
+    score_floor: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_ceiling: Mapped[float | None] = mapped_column(Float, nullable=True)
     # pending -> generating -> ready | failed
     target_status: Mapped[str] = mapped_column(String(12))
     target_error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -161,7 +165,10 @@ class Submission(Base):
     # queued -> running -> done | failed | blocked (image flagged);
     # refused: the prompt filter stopped it before generation (not counted as an attempt)
     status: Mapped[str] = mapped_column(String(10), default="queued")
+    # The match score shown (0-100 between the round's floor and ceiling, game/scoring.py) and
+    # the raw similarity it comes from (the experiment's measure, e.g. CLIP cosine x 100).
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    raw_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), nullable=True)
     worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

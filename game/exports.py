@@ -25,13 +25,17 @@ SUBMISSION_COLUMNS = (
     "player",
     "attempt",
     "prompt",
-    "score",
+    # Two scores, named plainly: what the student saw, and the experiment's measure under it.
+    "match_score_0_100",
+    "raw_similarity",
+    "scorer",
     "status",
     "error",
     "submitted_at",
     "finished_at",
 )
-STANDINGS_COLUMNS = ("rank", "player", "total_score", "rounds_scored")
+# The total is the sum of each round's best match score: easy and hard rounds weigh the same.
+STANDINGS_COLUMNS = ("rank", "player", "total_match_score", "rounds_scored")
 
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,6 +86,8 @@ def submissions_csv(session: Session, code: str, host_token: str | None) -> byte
             s.attempt_no,
             s.prompt,
             s.score,
+            s.raw_score,
+            r.scorer,
             s.status,
             s.error,
             s.created_at,
@@ -119,9 +125,7 @@ DOWNLOADS = {
 _EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg"}
 
 
-def _documents(
-    session: Session, code: str, host_token: str | None, report_label: Label | None
-) -> dict[str, bytes]:
+def _documents(session: Session, code: str, host_token: str | None, report_label: Label | None) -> dict[str, bytes]:
     documents = {
         "submissions.csv": submissions_csv(session, code, host_token),
         "standings.csv": standings_csv(session, code, host_token),
@@ -200,8 +204,6 @@ def zip_chunks(
     yield sink.take()
 
 
-def results_zip(
-    session: Session, code: str, host_token: str | None, report_label: Label | None = None
-) -> bytes:
+def results_zip(session: Session, code: str, host_token: str | None, report_label: Label | None = None) -> bytes:
     """The whole ZIP in memory (tests and small games; the server streams `zip_chunks`)."""
     return b"".join(zip_chunks(session, code, host_token, report_label))

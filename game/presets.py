@@ -43,6 +43,5 @@ PRESETS: tuple[Preset, ...] = (
 )
 
 
-
 def preset_by_id(preset_id: str) -> Preset | None:
     return next((p for p in PRESETS if p.id == preset_id), None)

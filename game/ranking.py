@@ -100,6 +100,7 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
             Submission.player_id,
             Submission.prompt_similarity,
             Player.is_ai,
+            Submission.raw_score,
         )
         .join(Player, Player.id == Submission.player_id)
         .where(
@@ -129,6 +130,7 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
                 is_ai=row.is_ai,
                 prompt_similarity=row.prompt_similarity,
                 rank=rank,
+                raw_score=row.raw_score,
             )
         )
     return items

@@ -17,10 +17,11 @@ RECORD_COLUMNS = (
     "attempt",
     "prompt",
     "word_count",
-    "score",
+    "match_score_0_100",
+    "raw_similarity",
     "prompt_similarity",
-    "first_score",
-    "best_score",
+    "first_match_score",
+    "best_match_score",
     "improvement",
 )
 
@@ -30,7 +31,8 @@ class AttemptRecord:
     attempt_no: int
     prompt: str
     word_count: int
-    score: float
+    score: float  # the match score (game/scoring.py)
+    raw_score: float | None  # the raw similarity under it
     prompt_similarity: float | None
 
 
@@ -79,6 +81,7 @@ def learning_records(session: Session, code: str, host_token: str | None) -> lis
                 prompt=submission.prompt,
                 word_count=len(submission.prompt.split()),
                 score=submission.score,
+                raw_score=submission.raw_score,
                 prompt_similarity=submission.prompt_similarity,
             )
         )
@@ -95,6 +98,7 @@ def record_rows(records: list[LearningRecord]) -> list[tuple[object, ...]]:
             a.prompt,
             a.word_count,
             a.score,
+            a.raw_score,
             a.prompt_similarity,
             r.first_score,
             r.best_score,

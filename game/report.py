@@ -30,6 +30,7 @@ class Figure:
     name: str
     picture: str | None  # a data: address
     score: float
+    raw: str  # the raw similarity under the match score
     similarity: str
     prompt: str
 
@@ -61,7 +62,12 @@ def _figure(session: Session, label: Label, item: GalleryItem | None) -> Figure 
         return None
     similarity = "—" if item.prompt_similarity is None else f"{item.prompt_similarity:.2f}"
     return Figure(
-        _name(label, item.nickname, item.is_ai), _picture(session, item.image_id), item.score, similarity, item.prompt
+        _name(label, item.nickname, item.is_ai),
+        _picture(session, item.image_id),
+        item.score,
+        _score(item.raw_score),
+        similarity,
+        item.prompt,
     )
 
 

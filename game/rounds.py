@@ -55,6 +55,8 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
         secret_prompt=round_.secret_prompt if show_secret else None,
         ai_status=round_.ai_status,
         ai_error=round_.ai_error if for_host else None,
+        score_floor=round_.score_floor,
+        score_ceiling=round_.score_ceiling,
     )
 
 
@@ -84,7 +86,6 @@ def create_round(
     if source not in TARGET_SOURCES:
         raise InvalidInput("bad_target_source", source=source)
     target_image_id = None
-    target_status = "pending"  # the worker generates it with the round's seed
     if source == "prompt":
         secret_prompt = clean_prompt(secret_prompt or "", "target_prompt_empty")
     elif source == "preset":
@@ -101,7 +102,6 @@ def create_round(
         session.add(blob)
         session.flush()
         target_image_id = blob.id
-        target_status = "ready"
         secret_prompt = None
     number = (session.scalar(select(func.max(Round.number)).where(Round.game_id == game.id)) or 0) + 1
     round_ = Round(
@@ -112,7 +112,9 @@ def create_round(
         secret_prompt=secret_prompt,
         seed=seed if seed is not None else secrets.randbelow(2**31),
         image_size=game.image_size,
-        target_status=target_status,
+        # The worker draws the target with the round's seed (or, for an uploaded photo, chooses
+        # the seed) and measures the round's score scale (game/scoring.py) before it is ready.
+        target_status="pending",
         target_image_id=target_image_id,
         created_at=now,
     )

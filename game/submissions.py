@@ -67,7 +67,7 @@ def submission_view(
     )
 
 
-def _attempts_used(session: Session, round_id: int, player_id: int) -> int:
+def attempts_used(session: Session, round_id: int, player_id: int) -> int:
     return (
         session.scalar(
             select(func.count())
@@ -124,7 +124,7 @@ def queue_attempt(
     )
     if pending:
         raise NotAllowed("attempt_in_progress")
-    if _attempts_used(session, round_.id, player.id) >= game.attempts_per_round:
+    if attempts_used(session, round_.id, player.id) >= game.attempts_per_round:
         raise NotAllowed("no_attempts_left", count=game.attempts_per_round)
     attempt_no = (
         session.scalar(

@@ -50,6 +50,9 @@ class RoundView:
     # The AI opponent: None (not added), pending, writing, done, failed (with ai_error).
     ai_status: str | None = None
     ai_error: str | None = None
+    # The round's score scale in raw similarity (game/scoring.py), once the target is ready.
+    score_floor: float | None = None
+    score_ceiling: float | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class GalleryItem:
     is_ai: bool = False
     prompt_similarity: float | None = None
     rank: int = 1  # shared by equal scores, as on the leaderboards
+    raw_score: float | None = None  # the raw similarity under the match score
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import socket
 import threading
 import uuid
@@ -36,13 +37,14 @@ from db.queue import (
     requeue_abandoned,
 )
 from db.session import Database
-from engine.ai_opponent import compose_clip_prompt, describe_sketch
+from engine.ai_opponent import PhraseSlots, Tried, clip_slots, next_prompt, sketch_slots
 from engine.base import EngineUnavailable
-from engine.batch import generate_and_score
+from engine.batch import generate_and_score, score_prompts
 from engine.feedback import Review, RoundFeedback, clip_of
 from engine.imaging import ATTEMPT_MIME, decode_image, encode_attempt, encode_png
 from engine.registry import EngineRegistry, LoadedEngine, default_scorer
-from game.ai_opponent import fail_ai_attempt, submit_ai_attempt
+from game.ai_opponent import ai_history, fail_ai_attempt, submit_ai_attempt
+from game.scoring import FLOOR_PROMPTS, UPLOAD_SEED_TRIES, Calibration
 from game.text import has_hangul
 from worker.round_cache import RoundCache
 
@@ -72,12 +74,24 @@ STORAGE_REASONS = {
 }
 
 
-def store_target(session: Session, round_id: int, png: bytes, size: tuple[int, int]) -> None:
-    blob = ImageBlob(data=png, width=size[0], height=size[1])
-    session.add(blob)
-    session.flush()
+@dataclass(frozen=True)
+class PreparedTarget:
+    png: bytes | None  # a drawn target's picture; None for an uploaded one (already stored)
+    size: tuple[int, int]
+    seed: int  # an uploaded photo's seed is the one the search chose
+    calibration: Calibration
+
+
+def store_target(session: Session, round_id: int, prepared: PreparedTarget) -> None:
     ready = session.get(Round, round_id)
-    ready.target_image_id, ready.target_status, ready.target_error = blob.id, "ready", None
+    if prepared.png is not None:
+        blob = ImageBlob(data=prepared.png, width=prepared.size[0], height=prepared.size[1])
+        session.add(blob)
+        session.flush()
+        ready.target_image_id = blob.id
+    ready.seed = prepared.seed
+    ready.score_floor, ready.score_ceiling = prepared.calibration.floor, prepared.calibration.ceiling
+    ready.target_status, ready.target_error = "ready", None
 
 
 def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runtime: str) -> None:
@@ -89,6 +103,14 @@ def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runti
     round_.runtime = round_.runtime or runtime
 
 
+def round_scale(loaded: LoadedEngine, target: Any, seed: int, size: int, ceiling: float) -> Calibration:
+    """A round's score scale (game/scoring.py): the floor is the mean raw score of the unrelated
+    prompts drawn with the round's seed; the ceiling is given (the secret prompt's own
+    picture, or an uploaded photo's best seed)."""
+    unrelated = score_prompts(loaded, target, FLOOR_PROMPTS, seed, size)
+    return Calibration(round(sum(unrelated) / len(unrelated), 4), round(ceiling, 4))
+
+
 @dataclass(frozen=True)
 class RoundJob:
     """What the worker needs of a round, read once: no ORM object outlives its session."""
@@ -98,6 +120,8 @@ class RoundJob:
     image_size: int
     secret_prompt: str | None
     target_image_id: int | None
+    calibration: Calibration
+    attempts: int  # per player, the AI included
 
 
 class Worker:
@@ -224,7 +248,15 @@ class Worker:
             scorer_name = round_.scorer or game.scorer
             stamped = round_.engine is not None and round_.scorer is not None and round_.runtime is not None
             stamped_runtime = round_.runtime
-            job = RoundJob(round_.id, round_.seed, round_.image_size, round_.secret_prompt, round_.target_image_id)
+            job = RoundJob(
+                round_.id,
+                round_.seed,
+                round_.image_size,
+                round_.secret_prompt,
+                round_.target_image_id,
+                Calibration(round_.score_floor, round_.score_ceiling),
+                game.attempts_per_round,
+            )
         loaded = self.registry.load(engine_name, scorer_name)
         runtime = getattr(loaded.generator, "runtime", loaded.engine)
         if stamped_runtime is not None and stamped_runtime != runtime:
@@ -240,18 +272,50 @@ class Worker:
         return job, loaded
 
     def prepare_target(self, round_id: int) -> None:
-        """Draw the round's target with its seed and store it. Any error (the model, the disk)
-        ends the job with its reason for the host, who can try again."""
+        """Draw the round's target with its seed (or, for an uploaded photo, choose the seed),
+        measure the round's score scale, and store both. Any error (the model, the disk) ends
+        the job with its reason for the host, who can try again."""
         try:
             round_, loaded = self._engine_for(round_id)
-            image = loaded.generator.generate([round_.secret_prompt or ""], seed=round_.seed, size=round_.image_size)[0]
-            png = encode_png(image)
-            self.database.transaction(lambda session: store_target(session, round_id, png, image.size))
+            prepared = self.measure_target(round_, loaded)
+            self.database.transaction(lambda session: store_target(session, round_id, prepared))
         except Exception as error:
             log.exception("target generation failed for round %s", round_id)
             with self.database.write() as session:
                 failed = session.get(Round, round_id)
                 failed.target_status, failed.target_error = "failed", readable(error)
+
+    def measure_target(self, round_: RoundJob, loaded: LoadedEngine) -> PreparedTarget:
+        """The target and its calibration (game/scoring.py): the floor is the mean raw score of
+        the unrelated prompts; the ceiling the secret prompt's own picture, or for an uploaded
+        photo the best the AI's prompt reaches over a few seeds, whose seed the round keeps."""
+        size = round_.image_size
+        if round_.target_image_id is None:
+            target = loaded.generator.generate([round_.secret_prompt or ""], seed=round_.seed, size=size)[0]
+            features = loaded.scorer.embed([target])[0]
+            seed, ceiling, png = round_.seed, loaded.scorer.similarity(features, [features])[0], encode_png(target)
+        else:
+            target = self.target_image(round_)
+            features = loaded.scorer.embed([target])[0]
+            seed, ceiling = self.fair_seed(round_, loaded, target, features)
+            png = None
+        # Every attempt of the round is scored against these features: keep them.
+        self._target_features.get((round_.id, loaded.scorer.name), lambda: features)
+        scale = round_scale(loaded, features, seed, size, ceiling)
+        log.info("round %s: seed %s, floor %.2f, ceiling %.2f", round_.id, seed, scale.floor, scale.ceiling)
+        return PreparedTarget(png, target.size, seed, scale)
+
+    def fair_seed(
+        self, round_: RoundJob, loaded: LoadedEngine, target: Image.Image, features: Any
+    ) -> tuple[int, float]:
+        """A photo was not drawn by the model, so some seeds cannot reach it: the AI's best
+        prompt is drawn with UPLOAD_SEED_TRIES seeds (the round's first) and the closest wins."""
+        prompt = self.phrase_slots(loaded, target).best_guess()
+        picker = random.Random(round_.seed)
+        seeds = [round_.seed] + [picker.randrange(2**31) for _ in range(UPLOAD_SEED_TRIES - 1)]
+        scored = [(score_prompts(loaded, features, [prompt], seed, round_.image_size)[0], seed) for seed in seeds]
+        best, seed = max(scored, key=lambda pair: pair[0])
+        return seed, best
 
     def target_image(self, round_: RoundJob) -> Image.Image:
         with self.database.read() as session:
@@ -273,7 +337,7 @@ class Worker:
         def build() -> RoundFeedback:
             clip = self.clip_for(loaded)
             features = self.target_features(round_, loaded) if clip is loaded.scorer else None
-            return RoundFeedback(self.target_image(round_), round_.secret_prompt, clip, features)
+            return RoundFeedback(self.target_image(round_), round_.secret_prompt, clip, features, seed=round_.seed)
 
         return self._feedback.get((round_.id, loaded.scorer.name), build)
 
@@ -287,15 +351,27 @@ class Worker:
             log.exception("feedback failed for round %s", round_.id)
             return [None] * len(prompts)
 
+    def phrase_slots(self, loaded: LoadedEngine, target: Image.Image) -> PhraseSlots:
+        clip = self.clip_for(loaded)
+        return clip_slots(clip, target) if clip is not None else sketch_slots(target)
+
     def write_ai_prompt(self, round_id: int) -> None:
-        """The AI opponent writes its prompt from the target, then queues it like a student.
+        """The AI opponent's turn: from its scored attempts so far, it tries at most a batch of
+        variants privately (engine/ai_opponent.py), then queues the best like a student.
         Any error ends the job with its reason for the host, never a round stuck "writing"."""
         try:
             round_, loaded = self._engine_for(round_id)
             target = self.target_image(round_)
-            clip = self.clip_for(loaded)
-            prompt = compose_clip_prompt(clip, target) if clip is not None else describe_sketch(target)
-            log.info("AI prompt for round %s: %s", round_id, prompt)
+            features = self.target_features(round_, loaded)
+            with self.database.read() as session:
+                tried = [Tried(prompt, score) for prompt, score in ai_history(session, round_id)]
+            prompt = next_prompt(
+                self.phrase_slots(loaded, target),
+                tried,
+                lambda prompts: score_prompts(loaded, features, prompts, round_.seed, round_.image_size),
+                budget=self.batch_size,
+            )
+            log.info("AI attempt %d for round %s: %s", len(tried) + 1, round_id, prompt)
             self.database.transaction(lambda session: submit_ai_attempt(session, round_id, prompt))
         except Exception as error:
             log.exception("the AI could not play round %s", round_id)
@@ -370,7 +446,9 @@ class Worker:
                     job.id,
                     self.worker_id,
                     status="done",
-                    score=round(score, 2),
+                    # The score shown is the formula applied to the raw similarity as stored.
+                    score=round_.calibration.score(round(score, 2)),
+                    raw_score=round(score, 2),
                     image=picture,
                     image_mime=ATTEMPT_MIME,
                     size=round_.image_size,
