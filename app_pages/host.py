@@ -6,6 +6,7 @@ import streamlit as st
 
 from config import ENGINES, SCORERS
 from game.ai_opponent import add_ai_player
+from game.difficulty import PlayedDifficulty, played_difficulty
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_host
 from game.hints import hints_enabled, set_hints
 from game.live import GameVersions, game_versions
@@ -84,6 +85,17 @@ def engine_banner() -> None:
         st.warning(t("engine_banner", note=note))
 
 
+def preset_label(preset_id: str, played: dict[str, PlayedDifficulty]) -> str:
+    """The preset's own label, and how hard it was for the students who played it here."""
+    preset = next(p for p in PRESETS if p.id == preset_id)
+    label = f"[{preset.difficulty}] {preset.prompt}"
+    measured = played.get(preset_id)
+    if measured is None:
+        return label
+    attempts = "—" if measured.attempts is None else f"{measured.attempts:.1f}"
+    return label + " — " + t("preset_played", count=measured.players, reached=measured.reached, attempts=attempts)
+
+
 def new_round_form() -> None:
     """Creates a round to start now or later; its boxes empty after use (the console may be
     projected, and the secret must not stay on screen)."""
@@ -97,11 +109,13 @@ def new_round_form() -> None:
     if source == "prompt":
         secret = st.text_area(t("target_prompt_label"), key=f"target_prompt_{form_no}", max_chars=300)
     elif source == "preset":
+        with db.read() as session:
+            played = played_difficulty(session)
         preset_id = st.selectbox(
             t("target_preset_label"),
             [p.id for p in PRESETS],
             key="target_preset",
-            format_func=lambda pid: next(f"[{p.difficulty}] {p.prompt}" for p in PRESETS if p.id == pid),
+            format_func=lambda pid: preset_label(pid, played),
         )
     else:
         upload = st.file_uploader(
@@ -146,6 +160,10 @@ def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
     """The target, and the secret only when the host asks (the console may be projected)."""
     if round_.target_status == "ready":
         widgets.image(db, round_.target_image_id, caption=t("target_caption"), width=width)
+        if round_.target_source == "upload" and round_.score_ceiling is not None:
+            st.caption(t("upload_seed_found", seed=round_.seed, similarity=f"{round_.score_ceiling:.2f}"))
+        elif round_.score_floor is not None and round_.score_ceiling is not None:
+            st.caption(t("round_scale", floor=f"{round_.score_floor:.2f}", ceiling=f"{round_.score_ceiling:.2f}"))
     elif round_.target_status == "failed":
         st.error(t("target_failed", error=round_.target_error))
         if st.button(t("retry_target_button"), key=f"retry_target_{round_.id}"):

@@ -89,7 +89,7 @@ def attempt_list(state: PlayerRoundState) -> None:
                 if submission.engine_prompt:
                     st.caption(t("translated_as", text=widgets.md(submission.engine_prompt)))
                 if submission.status == "done" and submission.score is not None:
-                    st.metric(t("col_score"), f"{submission.score:.2f}")
+                    widgets.score_metric(t("col_score"), submission.score, explain=False)
                     if submission.prompt_similarity is not None:
                         st.caption(t("your_prompt_similarity", value=f"{submission.prompt_similarity:.2f}"))
                     attempt_feedback(submission, latest is not None and submission.id == latest.id)
@@ -157,7 +157,8 @@ def round_panel(state: PlayerRoundState) -> None:
                 picture, score = st.columns([1, 1], vertical_alignment="center")
                 with picture:
                     widgets.image(db, latest.image_id)
-                score.metric(t("your_latest_score"), f"{latest.score:.2f}")
+                with score:
+                    widgets.score_metric(t("your_latest_score"), latest.score)
             prompt_form(state)
             return
         best = best_attempt(state)
@@ -168,7 +169,7 @@ def round_panel(state: PlayerRoundState) -> None:
         if best is not None:
             st.caption(t("your_best"))
             widgets.image(db, best.image_id)
-            st.metric(t("col_score"), f"{best.score:.2f}")
+            widgets.score_metric(t("col_score"), best.score)
 
 
 def attempts_panel(state: PlayerRoundState) -> None:

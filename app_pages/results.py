@@ -40,6 +40,7 @@ def records_frame(round_records: list[LearningRecord]) -> pd.DataFrame:
                 t("col_player"): widgets.player_name(r.nickname, r.is_ai),
                 t("col_attempt"): a.attempt_no,
                 t("col_score"): a.score,
+                t("raw_similarity"): a.raw_score,
                 t("col_words"): a.word_count,
             }
             for r in round_records

@@ -15,6 +15,7 @@ from db.faults import STORAGE_ERRORS
 from db.session import Database
 from game.errors import GameError
 from game.media import image_path, image_secret
+from game.scoring import band
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
 from ui.faults import show_storage_fault
 from ui.i18n import t
@@ -142,8 +143,10 @@ def _ranked_table(columns: dict[str, list[object]], big: bool = False) -> None:
         for i in range(len(columns[names[0]]))
     )
     size = "1.6rem" if big else "1rem"
-    st.html(f'{_TABLE_STYLE}<table class="pm-table" style="--pm-table-size:{size}"><thead><tr>{header}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+    st.html(
+        f'{_TABLE_STYLE}<table class="pm-table" style="--pm-table-size:{size}"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def _is_number(value: object) -> bool:
@@ -165,6 +168,7 @@ def round_table(rows: list[RoundRow], big: bool = False) -> None:
         },
         big,
     )
+    st.caption(t("score_explained"))
 
 
 def game_table(rows: list[GameRow], big: bool = False) -> None:
@@ -206,6 +210,16 @@ def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
             st.text(item.prompt)
 
 
+def score_metric(label: str, score: float, *, explain: bool = True) -> None:
+    """A match score as a student reads it: out of 100, with its band and what the band means."""
+    st.metric(label, t("score_out_of", score=f"{score:.2f}"))
+    name = band(score)
+    if explain:
+        st.caption(f"**{t('band_' + name)}** — {t('band_' + name + '_line')}")
+    else:
+        st.caption(f"**{t('band_' + name)}**")
+
+
 def _similarity(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
@@ -239,7 +253,9 @@ def reveal_side_by_side(db: Database, summary: RevealView) -> None:
 
 WORD_COLOURS = {
     "helped": "green",
-    "understood": "green",
+    "drawn": "green",
+    "understood": "green",  # attempts scored before "drawn" and "unseen" were told apart
+    "unseen": "orange",
     "hurt": "red",
     "ignored": "red",
     "neutral": "gray",
@@ -260,6 +276,9 @@ def word_feedback(feedback: Feedback, key: str) -> None:
     with st.container(key=key):
         st.markdown(coloured_words(feedback))
         st.caption(t("word_feedback_clip" if feedback.kind == "clip" else "word_feedback_sketch"))
+        cannot = list(dict.fromkeys(w.word for w in feedback.words if w.effect == "ignored"))
+        if feedback.kind == "sketch" and cannot:
+            st.caption(t("sketch_cannot_draw", words=md(", ".join(cannot))))
 
 
 def hint(feedback: Feedback) -> None:
