@@ -280,9 +280,16 @@ def photo_game(db: Database, rounds: int = 4, players: int = 30, attempts: int =
                     s.flush()
                     s.add(
                         Submission(
-                            round_id=round_.id, player_id=player_id, attempt_no=attempt, prompt="a photo of a street",
-                            status="done", score=float(rng.uniform(20, 90)), image_id=blob.id, created_at=now,
-                            started_at=now, finished_at=now,
+                            round_id=round_.id,
+                            player_id=player_id,
+                            attempt_no=attempt,
+                            prompt="a photo of a street",
+                            status="done",
+                            score=float(rng.uniform(20, 90)),
+                            image_id=blob.id,
+                            created_at=now,
+                            started_at=now,
+                            finished_at=now,
                         )
                     )
             s.flush()
