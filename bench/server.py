@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from config import PROJECT_DIR
 
 # What `make run` passes to `streamlit run` (see the Makefile).
 APP_ENTRY = "app.py"
+DIAGNOSTICS = PROJECT_DIR / "bench" / "diagnostics"
 
 
 def free_port() -> int:
@@ -27,7 +29,17 @@ def free_port() -> int:
 def app_env(home: Path, **settings: str) -> dict[str, str]:
     """The environment of a child process: PROMPTMATCH_<NAME> for each keyword; the data
     directory is `home` unless a `data_dir` keyword says otherwise."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PROMPTMATCH_DATA_DIR=str(home))
+    # PYTHONFAULTHANDLER: a child that dies of a fatal signal writes every thread's stack to its log.
+    # bench/diagnostics: SIGUSR1 writes every thread's stack to the log (see app_server).
+    path = os.pathsep.join(p for p in (str(DIAGNOSTICS), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(
+        os.environ,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONFAULTHANDLER="1",
+        PYTHONPATH=path,
+        PROMPTMATCH_DATA_DIR=str(home),
+    )
     env.update({f"PROMPTMATCH_{name.upper()}": value for name, value in settings.items()})
     return env
 
@@ -64,7 +76,22 @@ def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Po
                 raise RuntimeError("streamlit did not start: " + log_path.read_text())
             yield url, process
         finally:
+            if process.poll() is not None:  # it should still be serving: say how it ended
+                with open(log_path, "a") as note:
+                    note.write(f"\n[the server had exited with code {process.returncode} before it was stopped]\n")
+            elif not answers(url):  # alive but stuck: where?
+                with open(log_path, "a") as note:
+                    note.write("\n[the server did not answer its health check; its threads:]\n")
+                process.send_signal(signal.SIGUSR1)
+                time.sleep(2)
             stop(process)
+
+
+def answers(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
+    except OSError:
+        return False
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

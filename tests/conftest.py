@@ -99,3 +99,10 @@ def app_environment(settings, monkeypatch) -> None:
     monkeypatch.setenv("PROMPTMATCH_WORKER", "external")
     monkeypatch.setenv("PROMPTMATCH_DATA_DIR", str(settings.data_dir))
     monkeypatch.delenv("PROMPTMATCH_TEACHER_PIN", raising=False)
+
+
+@pytest.fixture
+def pg_worker(postgres_url: str, settings: Settings, registry: EngineRegistry) -> Iterator[tuple[Database, Worker]]:
+    database = open_database(postgres_url)
+    yield database, Worker(database, settings.with_changes(database_url=postgres_url), registry=registry)
+    database.dispose()

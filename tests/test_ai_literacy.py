@@ -98,21 +98,33 @@ def test_no_student_can_take_the_ai_name(classroom: Classroom) -> None:
             join_game(s, classroom.code, name)
 
 
-def test_sketch_word_feedback_says_what_the_renderer_understood(classroom: Classroom, worker: Worker) -> None:
+def word_effects(classroom: Classroom, worker: Worker, prompt: str) -> dict[str, str]:
+    """Mina's one attempt in a new round, and what the sketch feedback says of each word."""
     classroom.round(worker)
     mina = classroom.join("Mina")
-    submit(classroom, mina, "a big red fluffy circle")
+    submit(classroom, mina, prompt)
     drain(worker)
     with classroom.db.read() as s:
         (attempt,) = player_state(s, classroom.code, mina).submissions
-    effects = {w.word: w.effect for w in attempt.feedback.words}
+    return {w.word: w.effect for w in attempt.feedback.words}
+
+
+def test_sketch_word_feedback_says_what_the_picture_shows(classroom: Classroom, worker: Worker) -> None:
+    effects = word_effects(classroom, worker, "a big red fluffy circle")
     assert effects == {
         "a": "filler",
-        "big": "understood",
-        "red": "understood",
+        "big": "drawn",
+        "red": "drawn",
         "fluffy": "ignored",
-        "circle": "understood",
+        "circle": "drawn",
     }
+
+
+def test_a_shape_the_stripes_cover_is_not_called_drawn(classroom: Classroom, worker: Worker) -> None:
+    effects = word_effects(classroom, worker, "a yellow circle with red stripes")
+    # The stripes fill the picture: the circle under them is understood but not in the picture.
+    assert effects["yellow"] == effects["circle"] == "unseen"
+    assert effects["red"] == effects["stripes"] == "drawn"
 
 
 def test_clip_word_feedback_measures_each_word_on_the_tiny_engine(db: Database, worker: Worker) -> None:

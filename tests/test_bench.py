@@ -112,3 +112,17 @@ def test_the_quantized_text_encoder_gives_each_prompt_the_embedding_it_gets_alon
         assert torch.equal(batched[i], alone[i])
     assert torch.equal(shuffled[1], batched[0])
     assert torch.nn.functional.cosine_similarity(batched.flatten(1), full.flatten(1)).min() > 0.99
+
+
+def test_match_scores_keep_the_order_spread_the_class_and_the_ai_improves() -> None:
+    """Issue 15's checks on 30 sketch targets, through the worker's own scorer and formulas
+    (`python -m bench.scores` prints the same figures for bench/RESULTS.md)."""
+    from bench.scores import measure
+
+    figures = measure(30, attempts=3, budget=8, scorer_name="layout", size=128)
+    assert figures["same_winner_pairs"] == 30 and figures["repeatable_prompts"] == 30
+    assert figures["secret_match_score_min"] >= 95 and figures["unrelated_match_score_max"] <= 20
+    assert figures["ai_best_beats_random_bank_prompt"] >= 27  # at least 90 %
+    # "Most rounds" among those where the first attempt left something to beat.
+    assert figures["ai_best_beats_first"] > (30 - figures["ai_first_already_100"]) / 2
+    assert figures["ai_drawings_per_attempt_max"] <= 8  # never more than a batch

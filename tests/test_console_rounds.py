@@ -3,15 +3,11 @@ jobs (the target, the AI's attempt) end with a reason the host can act on, on ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from helpers import Classroom, drain
 
-from config import Settings
 from db.models import Player
-from db.session import Database, open_database
-from engine.registry import EngineRegistry
+from db.session import Database
 from game.ai_opponent import AI_NICKNAME_KEY, add_ai_player
 from game.errors import NotAllowed
 from game.rounds import close_round, console_rounds, host_rounds, retry_target, reveal_round, start_round
@@ -48,13 +44,6 @@ def test_rounds_prepared_ahead_do_not_take_the_open_rounds_place(db: Database, w
     assert statuses == {1: "revealed", 2: "open", 3: "draft"}
 
 
-@pytest.fixture
-def pg_worker(postgres_url: str, settings: Settings, registry: EngineRegistry) -> Iterator[tuple[Database, Worker]]:
-    database = open_database(postgres_url)
-    yield database, Worker(database, settings.with_changes(database_url=postgres_url), registry=registry)
-    database.dispose()
-
-
 def test_the_ai_plays_on_postgresql(pg_worker: tuple[Database, Worker]) -> None:
     pg, worker = pg_worker
     classroom = Classroom(pg)
@@ -81,7 +70,7 @@ def test_a_failing_ai_job_says_why_and_can_be_tried_again_on_postgresql(
     def broken(_target: object) -> str:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(worker_module, "describe_sketch", broken)
+    monkeypatch.setattr(worker_module, "sketch_slots", broken)
     drain(worker)
     with pg.read() as s:
         current = console_rounds(s, classroom.code, classroom.host).current

@@ -41,13 +41,16 @@ def test_submissions_csv_holds_every_attempt(db, played: Classroom) -> None:
         "player",
         "attempt",
         "prompt",
-        "score",
+        "match_score_0_100",
+        "raw_similarity",
+        "scorer",
         "status",
         "submitted_at",
         "finished_at",
     }
     assert data[0]["prompt"] == "red circle on blue" and data[0]["status"] == "done"
-    assert 0 < float(data[0]["score"]) <= 100
+    assert 0 < float(data[0]["match_score_0_100"]) <= 100 and 0 < float(data[0]["raw_similarity"]) <= 100
+    assert data[0]["scorer"] == "layout"  # the sketch engine's default
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(db, played: Classroom) -> None:
@@ -60,7 +63,7 @@ def test_standings_csv_is_ranked(db, played: Classroom) -> None:
     with db.read() as s:
         data = rows(standings_csv(s, played.code, played.host))
     assert [r["rank"] for r in data] == ["1", "2"]
-    assert float(data[0]["total_score"]) >= float(data[1]["total_score"])
+    assert float(data[0]["total_match_score"]) >= float(data[1]["total_match_score"])
 
 
 def test_zip_holds_both_csvs_the_target_and_every_image(db, played: Classroom) -> None:

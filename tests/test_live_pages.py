@@ -54,9 +54,7 @@ def test_a_stored_result_moves_its_players_page_and_the_board_only(
     assert scored.shared == queued.shared
 
 
-def test_every_round_change_moves_what_every_player_watches(
-    db: Database, classroom: Classroom, worker: Worker
-) -> None:
+def test_every_round_change_moves_what_every_player_watches(db: Database, classroom: Classroom, worker: Worker) -> None:
     classroom.join("Mina")
     round_id = classroom.round(worker, start=False)
     seen = [versions(db, classroom.code).shared]

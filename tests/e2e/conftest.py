@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import streamlit_server
 
 from config import PROJECT_DIR
 
@@ -30,13 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
 ]
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("e2e-data")
-    with streamlit_server(data, database_url=f"sqlite:///{data / 'e2e.db'}", engine="sketch", worker="thread") as url:
-        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,16 @@ play three rounds on the sketch engine, on SQLite and on PostgreSQL.
 
 Round 2 is prepared while round 1 runs, the AI plays round 1, and the projector's board goes
 through every state: the lobby (code, QR, joined names), the open round, time's up, the
-reveal with its podium. The SQLite run saves a screenshot of each board state and of the
-phone's screen to docs/screenshots/, which the README shows.
+reveal with its podium. A reload keeps a student's identity, no student sees another's prompt,
+and the host downloads the submissions as a browser saves them. The SQLite run saves a
+screenshot of each board state and of the phone's screen to docs/screenshots/, which the
+README shows.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -37,10 +41,12 @@ class Shots:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
 
-    def take(self, page: Page, name: str) -> None:
+    def take(self, page: Page, name: str, at: str | None = None) -> None:
         if self.folder is not None:
-            # From the top of the page, as a student glancing at it sees it.
+            # From the top of the page, as a student glancing at it sees it, or from the text `at`.
             page.evaluate("document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)")
+            if at is not None:
+                page.get_by_text(at).first.scroll_into_view_if_needed()
             page.wait_for_timeout(600)  # let images finish painting
             page.screenshot(path=str(self.folder / f"{name}.png"))
 
@@ -79,6 +85,7 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
         key(host, "create_game", "button").click()
         expect(key(host, "join_code_display")).to_be_visible(timeout=WAIT)
         code = key(host, "join_code_display").inner_text().strip()
+        assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)  # no 0/O or 1/I to misread
 
         # The projector opens the board from the console's link: a new tab, no host key.
         board_href = host.get_by_role("link", name="Open the projector board").get_attribute("href")
@@ -98,6 +105,9 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
             options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone else {}
             students[nickname] = browser.new_context(**options).new_page()
             join(students[nickname], server, code, nickname)
+        # A reload keeps the same player (the token is in the address).
+        students[STUDENTS[0]].reload()
+        expect(students[STUDENTS[0]].get_by_text(f"You are playing as {STUDENTS[0]}")).to_be_visible(timeout=WAIT)
         joined = board.get_by_test_id("joined-names")
         for nickname in STUDENTS:
             expect(joined).to_contain_text(nickname, timeout=WAIT)  # live, without a reload
@@ -129,10 +139,12 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
             if number == 1:
                 expect(leaderboard).to_contain_text("AI", timeout=WAIT)
                 shots.take(board, "board-3-scores")
-                shots.take(phone, "phone-2-scored")
-            # Before the reveal, the projector shows no prompt and no secret.
+                shots.take(phone, "phone-2-scored", at="Your latest score")
+            # Before the reveal, the projector shows no prompt and no secret, and no student
+            # another's prompt.
             assert secret not in board.content()
             assert prompts[0] not in board.content()
+            assert f"({STUDENTS[1]})" not in students[STUDENTS[0]].content()
 
             key(host, "close_round", "button").click()
             expect(board.get_by_text("Time is up").first).to_be_visible(timeout=WAIT)
@@ -156,3 +168,15 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
         expect(host.get_by_role("link", name="Everything (ZIP with images)")).to_be_visible()
         for nickname in STUDENTS:
             expect(host.get_by_text(nickname).first).to_be_visible()
+
+        # The submissions as the browser saves them: an attachment, every attempt, both scores.
+        link = host.get_by_role("link", name="Submissions (CSV)")
+        download = host.request.get(link.get_attribute("href"))
+        assert download.headers["content-disposition"].startswith("attachment")
+        rows = list(csv.DictReader(io.StringIO(download.body().decode("utf-8-sig"))))
+        assert {r["player"] for r in rows} == {*STUDENTS, "AI"}
+        for nickname in STUDENTS:
+            assert [r["round"] for r in rows if r["player"] == nickname] == ["1", "2", "3"]
+        assert all(r["status"] == "done" and 0 <= float(r["match_score_0_100"]) <= 100 for r in rows)
+        assert all(0 <= float(r["raw_similarity"]) <= 100 and r["scorer"] == "layout" for r in rows)
+        assert max(float(r["match_score_0_100"]) for r in rows if r["player"] == "AI") > 50

@@ -36,7 +36,6 @@ LINK_TITLE = "Art with www.example.org"
 ANY_LINK_TO_THEM = "a[href*='evil.example'], a[href*='bit.ly'], a[href*='example.org']"
 
 
-
 class Recorder:
     """Every websocket frame a page receives, every picture it loads (the bytes captured as
     they arrive, through a route: nothing is fetched again afterwards), and any dialog."""

@@ -17,7 +17,6 @@ from db.session import open_database
 pytestmark = pytest.mark.e2e
 
 
-
 def submit(page: Page, prompt: str) -> None:
     key(page, "prompt", "textarea").fill(prompt)
     key(page, "prompt", "textarea").press("Tab")

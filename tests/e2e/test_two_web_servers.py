@@ -15,7 +15,6 @@ from db.session import open_database
 pytestmark = pytest.mark.e2e
 
 
-
 def join_and_submit(page: Page, url: str, code: str, nickname: str, prompt: str) -> None:
     page.goto(f"{url}/play?code={code}")
     key(page, "nickname", "input").fill(nickname)
