@@ -75,15 +75,18 @@ def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Po
             else:
                 raise RuntimeError("streamlit did not start: " + log_path.read_text())
             yield url, process
+        except BaseException:  # what used it failed: keep where the server was at that moment
+            if process.poll() is None:
+                healthy = "answered" if answers(url) else "did not answer"
+                with open(log_path, "a") as note:
+                    note.write(f"\n[the server's user failed; it {healthy} its health check; its threads:]\n")
+                process.send_signal(signal.SIGUSR1)
+                time.sleep(2)
+            raise
         finally:
             if process.poll() is not None:  # it should still be serving: say how it ended
                 with open(log_path, "a") as note:
                     note.write(f"\n[the server had exited with code {process.returncode} before it was stopped]\n")
-            elif not answers(url):  # alive but stuck: where?
-                with open(log_path, "a") as note:
-                    note.write("\n[the server did not answer its health check; its threads:]\n")
-                process.send_signal(signal.SIGUSR1)
-                time.sleep(2)
             stop(process)
 
 

@@ -94,12 +94,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             with contextlib.suppress(Exception):
                 page.screenshot(path=path, full_page=True, timeout=10_000)
                 shots.append(str(path.relative_to(PROJECT_DIR)))
+    # The servers' logs (each with its threads' stacks at the failure, see bench/server.py).
+    home = getattr(item, "funcargs", {}).get("tmp_path")
+    if isinstance(home, Path):
+        FAILURES.mkdir(exist_ok=True)
+        for log in sorted(home.glob("server-*.log")):
+            with contextlib.suppress(OSError):
+                copy = FAILURES / f"{item.name}-{log.name}"
+                shutil.copyfile(log, copy)
+                shots.append(str(copy.relative_to(PROJECT_DIR)))
     lines = [line.strip() for line in call.excinfo.exconly().splitlines() if line.strip()]
     waited = next((line.lstrip("- ") for line in lines if line.lstrip("- ").startswith("waiting for")), None)
     ours = [entry for entry in call.excinfo.traceback if str(PROJECT_DIR / "tests") in str(entry.path)]
     where = ours[-1] if ours else None
     place = f"{Path(str(where.path)).name}:{where.lineno + 1}" if where is not None else item.nodeid
     summary = lines[0] if lines else "failed"
-    report.longrepr = (
-        f"{place}: {summary}" + (f" ({waited})" if waited else "") + f"; screenshots: {', '.join(shots) or 'none'}"
-    )
+    kept = ", ".join(shots) or "none"
+    waited_for = f" ({waited})" if waited else ""
+    report.longrepr = f"{place}: {summary}{waited_for}; screenshots and server logs: {kept}"
