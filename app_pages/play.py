@@ -125,8 +125,8 @@ def status_bar(state: PlayerRoundState) -> None:
         position = pending.queue_position or 0  # 0: a worker is drawing it
         queue = QueueLine(pending.id, position, t("queued", position="{position}"), t("running"))
     with timer_column:
-        if round_ is not None and round_.status in ("closed", "revealed"):
-            st.subheader(t("time_up"))
+        # The live part first, whatever the round's state: in the same place on every run, so
+        # a rerun updates it rather than drawing a second one beside the old.
         live_page(
             code,
             versions,
@@ -135,6 +135,8 @@ def status_bar(state: PlayerRoundState) -> None:
             countdown=widgets.countdown(round_) if round_ else None,
             queue=queue,
         )
+        if round_ is not None and round_.status in ("closed", "revealed"):
+            st.subheader(t("time_up"))
     with attempts_column:
         if round_ is not None and round_.status == "open":
             st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.game.attempts_per_round}")
@@ -193,18 +195,33 @@ def attempts_panel(state: PlayerRoundState) -> None:
             widgets.gallery(db, items)
 
 
+def form_keys() -> tuple[str, str]:
+    """The keys of the prompt box and its button. They change after every stored attempt, so
+    the next form starts empty and a submit can be taken only once (see take_submission)."""
+    generation = st.session_state.setdefault("prompt_form_generation", 0)
+    return f"prompt_{generation}", f"submit_{generation}"
+
+
 def take_submission() -> GameError | SubmissionView | BaseException | None:
     """A submitted prompt is stored before anything is drawn, so this one run shows the new
     attempt, the attempts left and the counters after it (no second run). When it cannot be
-    stored (a rule, or the storage failing), the student's words go back into the box."""
-    if not (code and token and st.session_state.get("submit")):
+    stored (a rule, or the storage failing), the student's words stay in the box.
+
+    A live update can ask for a rerun at the moment a student clicks: Streamlit then merges
+    the two requests, keeping the click but the newer value of the box. With a form that
+    cleared itself on submit, that newer value was empty and the student's words were lost
+    (a browser test caught it). So the box is never cleared by the browser: after a stored
+    attempt the form gets new keys, which both empties it and makes a merged click on the old
+    form count once."""
+    prompt_key, submit_key = form_keys()
+    if not (code and token and st.session_state.get(submit_key)):
         return None
-    prompt = st.session_state.get("prompt", "")
+    prompt = st.session_state.get(prompt_key, "")
     try:
         queued = db.transaction(lambda session: submit_prompt(session, code, token, prompt))
     except (GameError, *STORAGE_ERRORS) as error:
-        st.session_state["prompt"] = prompt
         return error
+    st.session_state["prompt_form_generation"] += 1
     wake_worker()
     return queued
 
@@ -217,9 +234,10 @@ def prompt_form(state: PlayerRoundState) -> None:
         show_storage_fault(submitted)
     elif submitted is not None and submitted.status == "refused":
         st.warning(t("refused"))
-    with st.form("prompt_form", clear_on_submit=True, border=True):
-        st.text_area(t("prompt_label"), key="prompt", max_chars=300)
-        st.form_submit_button(t("submit_button"), key="submit", type="primary")
+    prompt_key, submit_key = form_keys()
+    with st.form("prompt_form", border=True):
+        st.text_area(t("prompt_label"), key=prompt_key, max_chars=300)
+        st.form_submit_button(t("submit_button"), key=submit_key, type="primary")
 
 
 submitted = take_submission()

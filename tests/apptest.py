@@ -41,3 +41,12 @@ def table_rows(app: AppTest) -> list[list[str]]:
         for row in re.findall(r"<tr>(.*?)</tr>", element.proto.body):
             rows.append([html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)])
     return rows
+
+
+def prompt_box(app: AppTest):
+    """The student's prompt box (its key changes after every stored attempt: app_pages/play.py)."""
+    return next(box for box in app.text_area if (box.key or "").startswith("prompt_"))
+
+
+def generate_button(app: AppTest):
+    return next(button for button in app.button if (button.key or "").startswith("submit_"))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from apptest import page
+from apptest import generate_button, page, prompt_box
 from helpers import Classroom, drain
 from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
@@ -239,11 +239,11 @@ def test_a_full_disk_keeps_the_students_prompt_and_says_so(db: Database, worker:
 
     shared = shared_database(db.url)
     with full_disk(shared, tables=("images", "submissions")):
-        app.text_area(key="prompt").input("a red circle on blue " * 10)
-        app.button(key="submit").click().run()
+        prompt_box(app).input("a red circle on blue " * 10)
+        generate_button(app).click().run()
         assert not app.exception
         assert any("can't save right now" in e.value for e in app.error), [e.value for e in app.error]
-        assert app.text_area(key="prompt").value.startswith("a red circle on blue")  # nothing typed is lost
+        assert prompt_box(app).value.startswith("a red circle on blue")  # nothing typed is lost
 
 
 def test_the_server_accepts_uploads_only_as_large_as_the_game_does() -> None:

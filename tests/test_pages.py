@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from apptest import page, table_rows, texts
+from apptest import generate_button, page, prompt_box, table_rows, texts
 from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
 
@@ -73,9 +73,10 @@ def test_student_joins_and_submits(db, worker) -> None:
     assert token
     app = page("play", code=classroom.code, token=token)
     assert any("You are playing as Mina" in c.value for c in app.caption)
-    app.text_area(key="prompt").input("a red circle on blue")
-    app.button(key="submit").click().run()
+    prompt_box(app).input("a red circle on blue")
+    generate_button(app).click().run()
     assert not app.exception
+    assert prompt_box(app).value == ""  # a fresh box for the next attempt
     drain(worker)
     app = page("play", code=classroom.code, token=token)
     assert "a red circle on blue" in texts(app)
@@ -157,8 +158,8 @@ def test_the_host_sees_a_refused_prompt_and_the_student_a_kind_message(db, worke
     classroom.round(worker)
     token = classroom.join("Mina")
     student = page("play", code=classroom.code, token=token)
-    student.text_area(key="prompt").input("a n u d e statue")
-    student.button(key="submit").click().run()
+    prompt_box(student).input("a n u d e statue")
+    generate_button(student).click().run()
     assert any("not allowed in class" in w.value for w in student.warning)
     host = page("host", code=classroom.code, host=classroom.host)
     assert "a n u d e statue" in texts(host)

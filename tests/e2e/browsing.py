@@ -17,7 +17,18 @@ def join(page: Page, server: str, code: str, nickname: str) -> None:
     expect(page.get_by_text(f"You are playing as {nickname}")).to_be_visible(timeout=60_000)
 
 
+def prompt_box(page: Page) -> Locator:
+    """The prompt box: its key is `prompt_<n>`, new after every stored attempt (app_pages/play.py)."""
+    return page.locator("[class*='st-key-prompt_'] textarea")
+
+
 def submit(page: Page, prompt: str) -> None:
-    key(page, "prompt", "textarea").fill(prompt)
-    key(page, "prompt", "textarea").press("Tab")
-    key(page, "submit", "button").click()
+    prompt_box(page).fill(prompt)
+    prompt_box(page).press("Tab")
+    page.locator("[class*='st-key-submit_'] button").click()
+
+
+def countdown(page: Page) -> Locator:
+    """The countdown the page shows. A rerun that moves the live part (the board going from
+    the reveal to the next round) keeps the old one, empty and hidden, until the run ends."""
+    return page.locator(".pm-countdown:visible")

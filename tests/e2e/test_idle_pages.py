@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import join, key
+from browsing import countdown, join, key
 from helpers import Classroom, wait_until
 from playwright.sync_api import Page, expect
 from servers import streamlit_server
@@ -41,7 +41,7 @@ class Traffic:
 
 
 def countdown_seconds(page: Page) -> int:
-    text = page.locator(".pm-countdown").inner_text()
+    text = countdown(page).inner_text()
     minutes, seconds = re.search(r"(\d+):(\d\d)", text).groups()
     return int(minutes) * 60 + int(seconds)
 
@@ -61,7 +61,7 @@ def test_idle_pages_cost_nothing_and_a_result_reaches_them(tmp_path: Path, brows
         board.goto(f"{server}/board?code={classroom.code}")
         join(student, server, classroom.code, "Mina")
         for page in (board, student):
-            expect(page.locator(".pm-countdown")).to_contain_text("left", timeout=60_000)
+            expect(countdown(page)).to_contain_text("left", timeout=60_000)
             expect(page.locator("img").first).to_be_visible(timeout=60_000)
         board.wait_for_timeout(2_000)  # the first drawing settles
 

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import join, key, submit
+from browsing import countdown, join, key, submit
 from playwright.sync_api import Page, expect
 from servers import streamlit_server
 
@@ -120,8 +120,8 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
                 create_round(host, secret)
             start_round(host, number)
             expect(board.get_by_text(f"Round {number} — open")).to_be_visible(timeout=WAIT)
-            expect(board.locator(".pm-countdown")).to_contain_text("left", timeout=WAIT)
-            expect(phone.locator(".pm-countdown")).to_contain_text("left", timeout=WAIT)
+            expect(countdown(board)).to_contain_text("left", timeout=WAIT)
+            expect(countdown(phone)).to_contain_text("left", timeout=WAIT)
             if number == 1:
                 shots.take(board, "board-2-round-open")
                 shots.take(phone, "phone-1-round-open")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browsing import key
+from browsing import key, submit
 from helpers import Classroom, wait_until
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
@@ -106,9 +106,7 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
                 submit_prompt(s, classroom.code, token, "a plain white picture")  # scores below Mina
         key(student, "nickname", "input").fill(EVIL_NAME)
         key(student, "join", "button").click()
-        key(student, "prompt", "textarea").fill(MARKDOWN_PROMPT)
-        key(student, "prompt", "textarea").press("Tab")
-        key(student, "submit", "button").click()
+        submit(student, MARKDOWN_PROMPT)
         expect(student.get_by_text("Score", exact=True)).to_have_count(1, timeout=60_000)
         board = browser.new_context().new_page()
         projector = Recorder(board)

@@ -7,20 +7,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import key
+from browsing import key, submit
 from helpers import Classroom, wait_until
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from servers import streamlit_server
 
 from db.session import open_database
 
 pytestmark = pytest.mark.e2e
-
-
-def submit(page: Page, prompt: str) -> None:
-    key(page, "prompt", "textarea").fill(prompt)
-    key(page, "prompt", "textarea").press("Tab")
-    key(page, "submit", "button").click()
 
 
 def test_a_restarted_server_carries_on_the_game(tmp_path: Path, browser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browsing import key
+from browsing import key, submit
 from helpers import Classroom, wait_until
 from playwright.sync_api import Page, expect
 from servers import start_worker, stop, streamlit_server
@@ -19,9 +19,7 @@ def join_and_submit(page: Page, url: str, code: str, nickname: str, prompt: str)
     page.goto(f"{url}/play?code={code}")
     key(page, "nickname", "input").fill(nickname)
     key(page, "join", "button").click()
-    key(page, "prompt", "textarea").fill(prompt)
-    key(page, "prompt", "textarea").press("Tab")
-    key(page, "submit", "button").click()
+    submit(page, prompt)
     page.bring_to_front()
     expect(page.get_by_text("Score", exact=True).first).to_be_visible(timeout=60_000)
 
