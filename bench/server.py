@@ -52,7 +52,8 @@ def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Po
     url = f"http://127.0.0.1:{port}"
     env = app_env(home, public_url=url, **settings)
     log_path = home / f"server-{port}.log"
-    with open(log_path, "w") as log:
+    # Appending: the notes written below land after what the server wrote, not over it.
+    with open(log_path, "a") as log:
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / APP_ENTRY)),

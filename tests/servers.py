@@ -5,19 +5,28 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.server import app_env, app_server, stop  # noqa: F401  (tests import stop from here)
 from config import PROJECT_DIR
 
+# Called when what used a server failed, before the server stops: the browser tests photograph
+# their pages here, while the server still serves them (tests/e2e/conftest.py).
+before_a_failed_server_stops: list[Callable[[], None]] = []
+
 
 @contextmanager
 def streamlit_server(home: Path, **settings: str) -> Iterator[str]:
     """The app as `make run` starts it (bench/server.py); yields its base URL."""
     with app_server(home, **settings) as (url, _process):
-        yield url
+        try:
+            yield url
+        except BaseException:
+            for look in before_a_failed_server_stops:
+                look()
+            raise
 
 
 def start_worker(database_url: str, home: Path, *args: str, **settings: str) -> subprocess.Popen[bytes]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import servers
 
 from config import PROJECT_DIR
 
@@ -50,31 +53,67 @@ class PatientBrowser:
     """The browser, whose contexts wait up to 90 s for a page: with a server, a worker and
     six live pages on two cores, a page load can take tens of seconds under CI load. It keeps
     the contexts of the running test, to photograph them if the test fails and to close them
-    after it."""
+    after it, and what each page said on its console (errors, failed connections)."""
 
     def __init__(self, browser) -> None:
         self._browser = browser
         self.contexts: list = []
+        self.console: list[str] = []
+        self.kept: list[str] = []  # what the running test's failure left in test-failures/
 
     def new_context(self, **options):
         context = self._browser.new_context(**options)
         context.set_default_navigation_timeout(90_000)
         context.set_default_timeout(90_000)
+        number = len(self.contexts)
+        context.on("console", lambda message: self._note(number, f"{message.type}: {message.text}"))
+        context.on("weberror", lambda error: self._note(number, f"page error: {error.error}"))
         self.contexts.append(context)
         return context
+
+    def _note(self, context_number: int, line: str) -> None:
+        if not line.startswith(("log:", "debug:", "info:")):
+            self.console.append(f"{time.strftime('%H:%M:%S')} context {context_number}: {line}")
+
+    def photograph(self, name: str) -> None:
+        """Screenshots of every open page and the console lines, into test-failures/."""
+        if self.kept:
+            return  # already photographed while the server served them
+        FAILURES.mkdir(exist_ok=True)
+        for number, page in enumerate(p for context in self.contexts for p in context.pages):
+            path = FAILURES / f"{name}-{number}.png"
+            with contextlib.suppress(Exception):
+                page.screenshot(path=path, full_page=True, timeout=10_000)
+                self.kept.append(str(path.relative_to(PROJECT_DIR)))
+            with contextlib.suppress(Exception):  # hidden pages' timers slow down; the live parts
+                hidden = page.evaluate("document.visibilityState")
+                countdown = page.locator(".pm-countdown").all_text_contents()  # in a shadow root
+                queue = page.locator(".pm-queue").all_text_contents()
+                when = time.strftime("%H:%M:%S")
+                self.console.append(f"{when} page {number} {page.url}: {hidden}, countdown {countdown}, queue {queue}")
+        console = FAILURES / f"{name}-console.txt"
+        console.write_text("\n".join(self.console) + "\n")
+        self.kept.append(str(console.relative_to(PROJECT_DIR)))
 
     def close_contexts(self) -> None:
         for context in self.contexts:
             with contextlib.suppress(Exception):
                 context.close()
         self.contexts.clear()
+        self.console.clear()
+        self.kept.clear()
 
 
 @pytest.fixture(autouse=True)
 def close_pages_after_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    look = functools.partial(browser.photograph, request.node.name) if browser is not None else None
+    if look is not None:
+        servers.before_a_failed_server_stops.append(look)
     yield
-    if "browser" in request.fixturenames:
-        request.getfixturevalue("browser").close_contexts()
+    if look is not None:
+        servers.before_a_failed_server_stops.remove(look)
+        browser.close_contexts()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -88,12 +127,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     browser = getattr(item, "funcargs", {}).get("browser")
     shots = []
     if isinstance(browser, PatientBrowser):
-        FAILURES.mkdir(exist_ok=True)
-        for number, page in enumerate(p for context in browser.contexts for p in context.pages):
-            path = FAILURES / f"{item.name}-{number}.png"
-            with contextlib.suppress(Exception):
-                page.screenshot(path=path, full_page=True, timeout=10_000)
-                shots.append(str(path.relative_to(PROJECT_DIR)))
+        browser.photograph(item.name)  # unless done before the server stopped (tests/servers.py)
+        shots = list(browser.kept)
     # The servers' logs (each with its threads' stacks at the failure, see bench/server.py).
     home = getattr(item, "funcargs", {}).get("tmp_path")
     if isinstance(home, Path):
