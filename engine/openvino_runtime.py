@@ -106,7 +106,11 @@ class OpenVINODecoder(_OpenVINOPart):
 
 
 def _cache_key(model_id: str, part: str, described_by: Any) -> str:
-    """Names a converted model by what it was converted from: the model, the part, its config."""
+    """Names a converted model by what it was converted from: the model, the part, its config.
+    diffusers' own bookkeeping in a config (`_use_default_values`, a list made from a set whose
+    order changes from one process to the next) is left out, or a restart would convert again."""
+    if isinstance(described_by, dict):
+        described_by = {name: value for name, value in described_by.items() if not str(name).startswith("_")}
     described = json.dumps(described_by, sort_keys=True, default=str)
     return hashlib.sha256(f"{model_id}|{part}|{described}".encode()).hexdigest()[:16]
 

@@ -72,9 +72,24 @@ def test_a_model_is_converted_once_and_read_back_after_a_restart(
         raise AssertionError("converted again")
 
     monkeypatch.setattr(ov, "convert_model", no_second_conversion)
-    again = tiny_generator(settings, "openvino")  # a new worker process would read the files
+    again = tiny_generator(settings, "openvino")
     assert again.generate(["a red circle"], seed=1, size=64)
     assert sorted(p.name for p in (settings.data_dir / "openvino").glob("*.xml")) == saved
+
+
+def test_a_restart_names_the_conversion_as_before() -> None:
+    # diffusers lists the config keys a model's file lacked (`_use_default_values`) in an order
+    # that changes from one process to the next: the sd-turbo architecture's UNet got a new
+    # name, and a second 3.5 GB conversion, at every start.
+    config = {"in_channels": 4, "cross_attention_dim": 1024, "_class_name": "UNet2DConditionModel"}
+    one = openvino_runtime._cache_key(
+        "sd-turbo", "unet", {**config, "_use_default_values": ["dropout", "attention_type"]}
+    )
+    other = openvino_runtime._cache_key(
+        "sd-turbo", "unet", {**config, "_use_default_values": ["attention_type", "dropout"]}
+    )
+    assert one == other
+    assert one != openvino_runtime._cache_key("sd-turbo", "unet", {**config, "cross_attention_dim": 768})
 
 
 def test_auto_takes_openvino_on_a_cpu_only(monkeypatch) -> None:
