@@ -16,6 +16,7 @@ import gc
 import hashlib
 import json
 import logging
+import shutil
 import time
 import warnings
 from collections.abc import Callable
@@ -123,13 +124,20 @@ def _converted(
     module: Callable[[], torch.nn.Module],
     example: tuple,
     shapes: list,
+    precision: str,
 ) -> Any:
     """The part as an OpenVINO model: read from `cache_dir` when converted before, else
     converted from the torch module `module()` gives (with example inputs for tracing) and
-    saved there. The torch module is only built when a conversion is needed."""
+    saved there. The torch module is only built when a conversion is needed.
+
+    OpenVINO keeps the weights of the model it compiled beside its own bf16 copy, so for a
+    bf16 computation they are saved in fp16 (no loss: bf16 keeps fewer digits than fp16), and
+    the model is always compiled from the saved file: the sd-turbo UNet's 3.5 GB of fp32
+    weights would otherwise stay in memory (`python -m bench.memory`)."""
     import openvino as ov
 
-    path = cache_dir / f"{part}-{_cache_key(model_id, part, described_by)}.xml"
+    weights = "fp16" if precision == "bf16" else "fp32"
+    path = cache_dir / f"{part}-{_cache_key(model_id, part, described_by)}-{weights}.xml"
     if path.exists():
         return ov.Core().read_model(path)
     started = time.perf_counter()
@@ -140,9 +148,11 @@ def _converted(
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         model = ov.convert_model(module(), example_input=example, input=[ov.PartialShape(s) for s in shapes])
     cache_dir.mkdir(parents=True, exist_ok=True)
-    ov.save_model(model, path, compress_to_fp16=False)
+    ov.save_model(model, path, compress_to_fp16=weights == "fp16")
+    del model
+    gc.collect()
     log.info("converted the %s in %.1f s", part, time.perf_counter() - started)
-    return model
+    return ov.Core().read_model(path)
 
 
 def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision: str) -> dict[str, float]:
@@ -151,8 +161,11 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     part took to convert (or read) and compile."""
     import openvino as ov
 
+    # No compiled-model cache (CACHE_DIR): its file holds the fp32 weights (3.5 GB for the
+    # sd-turbo UNet), and a start that imports it keeps them in memory; compiling the saved
+    # model takes a few seconds instead (bench/RESULTS.md).
+    shutil.rmtree(cache_dir / "compiled", ignore_errors=True)  # what earlier versions kept there
     core = ov.Core()
-    core.set_property({"CACHE_DIR": str(cache_dir / "compiled")})
     config = {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"}
     unet, vae = pipeline.unet, pipeline.vae
     channels, width = unet.config.in_channels, unet.config.cross_attention_dim
@@ -169,7 +182,7 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
         free: Any = None,
     ) -> Any:
         started = time.perf_counter()
-        model = _converted(cache_dir, model_id, part, described_by, module, example, shapes)
+        model = _converted(cache_dir, model_id, part, described_by, module, example, shapes, precision)
         if free is not None:
             free()  # the torch weights go before OpenVINO makes its compiled copy
         compiled = core.compile_model(model, "CPU", config)
