@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import json
 import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from bench.models import build_pipeline
-from engine.openvino_runtime import _UNetCall
+from engine.openvino_runtime import _converted, _UNetCall
 
 CALIBRATION_PROMPTS = [
     "a red circle on a blue background", "a cat on a sofa", "a sunset over the sea", "three yellow stars",
@@ -104,17 +104,15 @@ def measure(folder: Path, samples: int, json_path: Path | None) -> None:
     pipeline = build_pipeline("sd-turbo")
     prompts = [CALIBRATION_PROMPTS[i % len(CALIBRATION_PROMPTS)] + f" {i}" for i in range(samples)]
     calibration = unet_inputs(pipeline, prompts, 256)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        converted = ov.convert_model(
-            _UNetCall(pipeline.unet.eval()),
-            example_input=(torch.randn(2, 4, 8, 8), torch.tensor(999.0), torch.randn(2, 77, 1024)),
-            input=[ov.PartialShape([-1, 4, -1, -1]), ov.PartialShape([]), ov.PartialShape([-1, 77, 1024])],
-        )
+    # The worker's own conversion, saved with fp32 weights (the reference and the input to NNCF).
+    converted = _converted(
+        folder, "bench", "unet", {}, functools.partial(_UNetCall, pipeline.unet.eval()),
+        (torch.randn(2, 4, 8, 8), torch.tensor(999.0), torch.randn(2, 77, 1024)),
+        [[-1, 4, -1, -1], [], [-1, 77, 1024]], precision="f32",
+    )  # fmt: skip
     del pipeline
     gc.collect()
-    plain, int8 = folder / "unet.xml", folder / "unet-int8.xml"
-    ov.save_model(converted, plain, compress_to_fp16=False)
+    plain, int8 = next(folder.glob("unet-*.xml")), folder / "int8-unet.xml"
     started = time.perf_counter()
     quantized = nncf.quantize(
         converted,
