@@ -1,8 +1,8 @@
 """One settings object for the whole app, read from `PROMPTMATCH_*` environment variables.
 
 Pages, the worker, the benchmarks and the tests all call `load_settings()`; nothing else reads
-the environment. The teacher PIN may also come from Streamlit secrets (read in ui/, since this
-module must import without Streamlit).
+the environment. (Teachers sign in with accounts: game/accounts.py; the old
+`PROMPTMATCH_TEACHER_PIN` is no longer read.)
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ class Settings:
     # auto | torch | openvino: how a CPU worker runs the real model (engine/openvino_runtime.py).
     cpu_runtime: str
     data_dir: Path
-    teacher_pin: str | None
     blocklist_file: str | None
     language: str
     # A transformers seq2seq model for Korean -> English prompts, used only if it is local.
@@ -83,7 +82,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         compile=get("COMPILE", "0").strip().lower() in ("1", "true", "yes", "on"),
         cpu_runtime=_choice(get("CPU_RUNTIME", "auto"), ("auto", "torch", "openvino"), "PROMPTMATCH_CPU_RUNTIME"),
         data_dir=data_dir,
-        teacher_pin=get("TEACHER_PIN", "") or None,
         blocklist_file=get("BLOCKLIST_FILE", "") or None,
         language=get("LANGUAGE", "en"),
         translation_model_id=get("TRANSLATION_MODEL_ID", "Helsinki-NLP/opus-mt-ko-en"),

@@ -1,14 +1,16 @@
 """Prompt Match: page config, navigation over app_pages/, and the shared sidebar. Nothing else.
 
-The sidebar shows each visitor the pages they use, and its links carry who they are: a
-teacher keeps the host key on Host and Results (never on the Board, which is projected), a
-student keeps their player key on Play. The language travels in the address too (`lang=`),
-so a reload or a new tab keeps it.
+The sidebar shows each visitor the pages they use: a signed-in teacher (known by the session
+cookie, never by the address) My games, the game's Host, Board and Results, Teachers for the
+administrator, and Sign out; a student their Play page, whose link keeps their player key.
+The game code and the language travel in the address (`lang=`), so a reload or a new tab
+keeps them.
 """
 
 import streamlit as st
 
 from db.faults import STORAGE_ERRORS
+from ui.account import sign_out_button, signed_in
 from ui.faults import show_storage_fault
 from ui.i18n import languages, t
 from ui.services import settings
@@ -26,15 +28,18 @@ host = st.Page("app_pages/host.py", title=t("nav_host"), icon="🧑‍🏫", url
 play = st.Page("app_pages/play.py", title=t("nav_play"), icon="✏️", url_path="play")
 board = st.Page("app_pages/board.py", title=t("nav_board"), icon="📺", url_path="board")
 results = st.Page("app_pages/results.py", title=t("nav_results"), icon="📊", url_path="results")
-page = st.navigation([home, host, play, board, results], position="hidden")
+signin = st.Page("app_pages/signin.py", title=t("nav_signin"), icon="🔑", url_path="signin")
+games = st.Page("app_pages/games.py", title=t("nav_games"), icon="🗂️", url_path="games")
+teachers = st.Page("app_pages/teachers.py", title=t("nav_teachers"), icon="👥", url_path="teachers")
+page = st.navigation([home, host, play, board, results, signin, games, teachers], position="hidden")
 
 
 def link_params(target: st.Page) -> dict[str, str]:
     """What a sidebar link keeps of the address: the game, the language, and the visitor's
     own key only on the pages that use it."""
     keep = {"code": params.get("code"), "lang": st.session_state["language"]}
-    if target in (host, results):
-        keep["host"] = params.get("host")
+    if target in (games, teachers, signin, home):
+        keep.pop("code")
     if target is play:
         keep["token"] = params.get("token")
     return {name: value for name, value in keep.items() if value}
@@ -44,17 +49,25 @@ def remember_language() -> None:
     st.query_params["lang"] = st.session_state["language"]
 
 
-if params.get("host"):
-    visible = [host, board, results]
-elif params.get("token"):
+try:
+    teacher = signed_in()
+except STORAGE_ERRORS as error:
+    show_storage_fault(error)
+    st.stop()
+if params.get("token"):
     visible = [play, board]
+elif teacher is not None:
+    game_pages = [host, board, results] if params.get("code") else [host]
+    visible = [games, *game_pages, *([teachers] if teacher.is_admin else [])]
 else:
-    visible = [home, host, play]
+    visible = [home, signin, play]
 with st.sidebar:
     for target in visible:
         st.page_link(target, query_params=link_params(target))
     names = languages()
     st.selectbox(t("language"), list(names), format_func=names.get, key="language", on_change=remember_language)
+    if teacher is not None:
+        sign_out_button(teacher)
 try:
     page.run()
 except STORAGE_ERRORS as error:  # a full disk, a read-only or damaged database, PostgreSQL gone

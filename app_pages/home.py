@@ -13,7 +13,8 @@ st.write(t("home_intro_sketch" if offline_engine(database()) else "home_intro"))
 host_column, join_column = st.columns(2)
 with host_column:
     st.subheader(t("home_host_header"))
-    st.page_link("app_pages/host.py", label=t("home_host_button"), icon="🧑‍🏫")
+    # Teachers sign in first (the sign-in page sends a signed-in teacher on to My games).
+    st.page_link("app_pages/signin.py", label=t("home_host_button"), icon="🧑‍🏫")
 with join_column:
     st.subheader(t("home_join_header"))
     code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)

@@ -5,9 +5,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from config import ENGINES, SCORERS
+from game.accounts import claim_game
 from game.ai_opponent import add_ai_player
 from game.difficulty import PlayedDifficulty, played_difficulty
-from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, is_host
+from game.errors import GameError
+from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, require_host
 from game.hints import hints_enabled, set_hints
 from game.live import GameVersions, game_versions
 from game.presets import PRESETS
@@ -15,15 +17,16 @@ from game.ranking import host_gallery, reveal_summary, round_leaderboard
 from game.rounds import close_round, console_rounds, create_round, retry_target, reveal_round, start_round
 from game.views import RoundView
 from ui import widgets
+from ui.account import require_teacher_page
 from ui.i18n import t
-from ui.identity import game_code, host_token, remember
+from ui.identity import game_code, host_credential, old_host_key, remember
 from ui.links import board_link, is_loopback, join_link, qr_png, results_link
 from ui.live import live_page
 from ui.moderation import moderation_panel
-from ui.services import database, settings, teacher_pin, worker_notes
+from ui.services import database, settings, worker_notes
 
 db = database()
-code, token = game_code(), host_token()
+code, token = game_code(), host_credential()
 
 
 def create_game_form() -> None:
@@ -37,12 +40,7 @@ def create_game_form() -> None:
     minutes = right.number_input(t("round_minutes_label"), 0.5, 60.0, 3.0, step=0.5, key="game_minutes")
     size_default = defaults.image_size if defaults.image_size in IMAGE_SIZES else 512
     size = left.selectbox(t("image_size_label"), IMAGE_SIZES, index=IMAGE_SIZES.index(size_default), key="game_size")
-    pin = teacher_pin()
-    typed_pin = st.text_input(t("pin_label"), type="password", key="teacher_pin") if pin else None
     if st.button(t("create_game_button"), key="create_game", type="primary"):
-        if pin and typed_pin != pin:
-            st.error(t("wrong_pin"))
-            return
         game_settings = GameSettings(
             engine=engine,
             scorer=scorer,
@@ -50,9 +48,9 @@ def create_game_form() -> None:
             round_seconds=int(minutes * 60),
             image_size=int(size),
         )
-        created = widgets.write(db, lambda session: create_game(session, title, game_settings))
+        created = widgets.write(db, lambda session: create_game(session, token, title, game_settings))
         if created is not None:
-            remember(code=created.game.code, host=created.host_token)
+            remember(code=created.code)
             st.rerun()
 
 
@@ -70,7 +68,7 @@ def join_panel(game_code_: str) -> None:
         links = st.columns(2)
         # Both open in a new tab: the console stays where it is.
         links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
-        links[1].link_button(t("results_link"), results_link(game_code_, token or ""), icon="📊")
+        links[1].link_button(t("results_link"), results_link(game_code_), icon="📊")
     with qr_column:
         st.image(qr_png(link), width=220)
 
@@ -251,12 +249,24 @@ def rounds_panel(versions: GameVersions | None) -> None:
 if st.session_state.pop("game_deleted", False):
     st.success(t("game_deleted"))
 
-with db.read() as session:
-    authorized = bool(code) and is_host(session, code, token)
-if not authorized:
-    if code and token:
-        st.error(t("not_host"))
+require_teacher_page()
+if code and old_host_key():
+    # The old host address of a game from before accounts: it becomes this teacher's, once.
+    if widgets.write(db, lambda session: claim_game(session, code, old_host_key(), token)):
+        st.session_state["game_claimed"] = True
+    del st.query_params["host"]  # never keep a key in the address
+    st.rerun()
+if st.session_state.pop("game_claimed", False):
+    st.success(t("game_claimed"))
+if not code:
     create_game_form()
+    st.stop()
+try:
+    with db.read() as session:
+        require_host(session, code, token)
+except GameError as error:  # another teacher's game, or no game with this code
+    widgets.show_error(error)
+    st.page_link("app_pages/games.py", label=t("nav_games"), icon="🗂️")
     st.stop()
 
 with db.read() as session:

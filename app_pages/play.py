@@ -4,7 +4,7 @@ import streamlit as st
 
 from db.faults import STORAGE_ERRORS
 from game.errors import GameError
-from game.games import find_game, join_game
+from game.games import find_game, join_game, rejoin_same_browser
 from game.live import game_versions
 from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
@@ -21,6 +21,20 @@ db = database()
 code, token = game_code(), player_token()
 
 
+def same_browser_player() -> str | None:
+    """A new key to the player this browser already is in this game (the tab was closed, the
+    laptop slept): they continue as themselves. None for a new browser or a removed player."""
+    browser = browser_id()
+    try:
+        return db.transaction(lambda session: rejoin_same_browser(session, code or "", browser))
+    except (GameError, *STORAGE_ERRORS):  # no such game, or the database is down: the join form says so
+        return None
+
+
+if code and not token and (token := same_browser_player()):
+    remember(token=token)
+
+
 def join_form() -> None:
     st.title(f"🎯 {t('app_title')}")
     typed_code = code
@@ -34,10 +48,16 @@ def join_form() -> None:
         except GameError as error:
             widgets.show_error(error)
             typed_code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
-    nickname = st.text_input(t("nickname_label"), key="nickname", max_chars=24)
+    name_column, rejoin_column = st.columns([3, 2])
+    nickname = name_column.text_input(t("nickname_label"), key="nickname", max_chars=24)
+    rejoin = rejoin_column.text_input(
+        t("rejoin_code_label"), key="rejoin_code", max_chars=12, help=t("rejoin_code_help"), autocomplete="off"
+    )
     if st.button(t("join_button"), key="join", type="primary"):
         browser = browser_id()
-        joined = widgets.write(db, lambda session: join_game(session, typed_code or "", nickname, browser=browser))
+        joined = widgets.write(
+            db, lambda session: join_game(session, typed_code or "", nickname, browser=browser, rejoin_code=rejoin)
+        )
         if joined is not None:
             remember(code=find_code(typed_code or ""), token=joined.token)
             st.rerun()

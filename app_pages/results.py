@@ -6,23 +6,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from game.errors import GameError
 from game.exports import DOWNLOADS
-from game.games import find_game, is_host
+from game.games import find_game, require_host
 from game.ranking import game_leaderboard, round_leaderboard
 from game.records import LearningRecord, learning_records
 from game.rounds import host_rounds
 from ui import widgets
+from ui.account import require_teacher_page
 from ui.i18n import current_language, t
-from ui.identity import game_code, host_token
+from ui.identity import game_code, host_credential
 from ui.links import page_origin
 from ui.services import database
 
 db = database()
-code, token = game_code(), host_token()
-with db.read() as session:
-    authorized = bool(code) and is_host(session, code, token)
-if not authorized:
-    st.warning(t("host_only"))
+code, token = game_code(), host_credential()
+require_teacher_page()  # not signed in: a link to sign in
+try:
+    with db.read() as session:
+        require_host(session, code or "", token)
+except GameError as error:  # another teacher's game, or no such game
+    widgets.show_error(error)
     st.stop()
 
 with db.read() as session:
@@ -102,7 +106,7 @@ def download_links() -> None:
         "learning_records.csv": t("download_records"),
         "report.html": t("download_report"),
     }
-    query = urlencode({"host": token or "", "lang": current_language()})
+    query = urlencode({"lang": current_language()})  # the session cookie authorises it
     columns = st.columns(3)
     for i, name in enumerate(DOWNLOADS):
         url = f"{page_origin()}/api/games/{game.code}/download/{name}?{query}"

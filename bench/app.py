@@ -27,6 +27,7 @@ from config import PROJECT_DIR, load_settings
 from db.models import Game, Player, Round, Submission
 from db.session import Database, open_database
 from db.types import utcnow
+from game.accounts import session_for
 from game.games import GameSettings, create_game, join_game
 from game.ranking import game_leaderboard, round_leaderboard
 from game.rounds import create_round, start_round
@@ -53,8 +54,9 @@ def burst(url: str, engine: str, players: int, within_s: float, size: int) -> di
         database_url=url, engine=engine, poll_interval_s=0.02, data_dir=PROJECT_DIR / "data"
     )
     with db.write() as s:
-        created = create_game(s, "Bench class", GameSettings(engine=engine, image_size=size))
-        code, host, game_id = created.game.code, created.host_token, created.game.id
+        host = session_for(s, "Bench teacher")
+        created = create_game(s, host, "Bench class", GameSettings(engine=engine, image_size=size))
+        code, game_id = created.code, created.id
         round_id = create_round(s, code, host, source="prompt", secret_prompt="a red circle on blue", seed=5).id
         tokens = [join_game(s, code, f"Player {i}").token for i in range(players)]
     worker = Worker(db, settings)

@@ -49,6 +49,7 @@ from bench.streamlit_client import PageClient
 from db.models import ImageBlob, Player, Round, Submission
 from db.session import Database, open_database
 from db.types import utcnow
+from game.accounts import session_for
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 
@@ -79,8 +80,9 @@ def new_class(db: Database, students: int) -> tuple[str, int, list[tuple[str, st
     """A game with an open 30-minute round (target drawn by the server's worker) and
     `students` joined players; returns the code, the round id and (nickname, token) pairs."""
     with db.write() as s:
-        created = create_game(s, "Bench class", GameSettings(engine="sketch", round_seconds=1800, image_size=256))
-        code, host = created.game.code, created.host_token
+        host = session_for(s, "Bench teacher")
+        created = create_game(s, host, "Bench class", GameSettings(engine="sketch", round_seconds=1800, image_size=256))
+        code = created.code
         round_id = create_round(s, code, host, source="prompt", secret_prompt="a red circle on a blue background").id
         players = [(f"Student{i:02d}", join_game(s, code, f"Student{i:02d}").token) for i in range(students)]
     deadline = time.time() + 120
@@ -257,8 +259,9 @@ def photo_game(db: Database, rounds: int = 4, players: int = 30, attempts: int =
     pictures = [photo_png(rng) for _ in range(24)]
     now = utcnow()
     with db.write() as s:
-        created = create_game(s, "Photo class", GameSettings(engine="sketch", attempts_per_round=attempts))
-        code, host, game_id = created.game.code, created.host_token, created.game.id
+        host = session_for(s, "Bench teacher")
+        created = create_game(s, host, "Photo class", GameSettings(engine="sketch", attempts_per_round=attempts))
+        code, game_id = created.code, created.id
         player_ids = [join_game(s, code, f"Photographer{i:02d}").token for i in range(players)]
         ids = list(s.scalars(select(Player.id).where(Player.game_id == game_id).order_by(Player.id)))
         assert len(ids) == len(player_ids)

@@ -26,6 +26,7 @@ from config import PROJECT_DIR, load_settings
 from db.models import Game, Submission
 from db.queue import live_workers
 from db.session import Database, open_database
+from game.accounts import session_for
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 from game.submissions import submit_prompt
@@ -59,9 +60,10 @@ def measure(server_url: str | None, workers: int, jobs: int, engine: str, batch:
         db = open_database(url)
         settings = load_settings().with_changes(database_url=url, engine=engine)
         with db.write() as s:
-            created = create_game(s, "Bench", GameSettings(engine=engine, attempts_per_round=1, image_size=size))
-            code, host = created.game.code, created.host_token
-            s.get(Game, created.game.id).player_cap = jobs  # a crowd beyond any classroom's cap
+            host = session_for(s, "Bench teacher")
+            created = create_game(s, host, "Bench", GameSettings(engine=engine, attempts_per_round=1, image_size=size))
+            code = created.code
+            s.get(Game, created.id).player_cap = jobs  # a crowd beyond any classroom's cap
             round_id = create_round(s, code, host, source="prompt", secret_prompt="a red circle", seed=1).id
         Worker(db, settings).run_once()  # draws the target in this process
         with db.write() as s:

@@ -29,13 +29,69 @@ class Base(DeclarativeBase):
     pass
 
 
+class Teacher(Base):
+    """A teacher's account (migration 0009). Students never have one."""
+
+    __tablename__ = "teachers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    # The name folded like a nickname (case, width, lookalike letters): one account per name.
+    name_key: Mapped[str] = mapped_column(String(240), unique=True)
+    # argon2id (game/passwords.py); None for an account that signs in only with the school's
+    # provider (OpenID Connect, by e-mail address).
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True, unique=True)
+    # The server's administrator: the first teacher, and whoever they make one.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TeacherSession(Base):
+    """A signed-in browser (`kind` "session", whose random id is the cookie) or a one-time
+    ticket the sign-in page hands its browser to exchange for that cookie (`kind` "ticket").
+    Only SHA-256 hashes are stored."""
+
+    __tablename__ = "teacher_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(Base):
+    """A wrong password, by the name it was typed for: five in 15 minutes lock that name."""
+
+    __tablename__ = "signin_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(240), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServerSetting(Base):
+    """The administrator's settings for this server (e.g. who may sign in with the school's
+    provider), one row each."""
+
+    __tablename__ = "server_settings"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class Game(Base):
     __tablename__ = "games"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(6), unique=True)
     title: Mapped[str] = mapped_column(String(120))
+    # The host key of a game made before accounts ('' for every game since, and once claimed).
     host_token_hash: Mapped[str] = mapped_column(String(64))
+    # The teacher whose game it is; None only for a game from before accounts, not yet claimed.
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     engine: Mapped[str] = mapped_column(String(20))
     scorer: Mapped[str] = mapped_column(String(20))
     attempts_per_round: Mapped[int] = mapped_column(Integer)
@@ -76,6 +132,22 @@ class Player(Base):
     browser_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     # Moved when this player's own attempts or name change (db/changes.py).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The console's let-back-in code (migration 0009): hashed, valid until it expires, used
+    # once; a few wrong tries void it.
+    rejoin_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rejoin_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    rejoin_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class PlayerToken(Base):
+    """More keys to the same player: one for each time they came back (same browser, or the
+    console's code), so a tab still open keeps working beside the new one."""
+
+    __tablename__ = "player_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ImageBlob(Base):

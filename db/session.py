@@ -76,9 +76,19 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction that commits on success and rolls back on any exception."""
-        with self._writes() as session, session.begin():
-            yield session
+        """One transaction that commits on success and rolls back on any exception, except
+        `KeepChanges`: a refusal whose record must stay (a wrong let-back-in code counts)."""
+        with self._writes() as session:
+            session.begin()
+            try:
+                yield session
+            except KeepChanges:
+                session.commit()
+                raise
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
 
     def transaction(self, action: Callable[[Session], T], attempts: int = 3) -> T:
         """`action` in one write transaction, run again (up to `attempts` times) when the
@@ -96,6 +106,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class KeepChanges(Exception):
+    """Mixed into an error raised inside `Database.write` whose transaction must commit anyway."""
 
 
 def is_deadlock(error: DBAPIError) -> bool:

@@ -5,6 +5,8 @@ game/ never formats text for people; pages translate `key` into the player's lan
 
 from __future__ import annotations
 
+from db.session import KeepChanges
+
 
 class GameError(Exception):
     def __init__(self, key: str, **params: object) -> None:
@@ -27,3 +29,8 @@ class NotAllowed(GameError):
 
 class InvalidInput(GameError):
     pass
+
+
+class KeptRefusal(InvalidInput, KeepChanges):
+    """A refusal whose record is stored all the same (e.g. a wrong let-back-in code counts
+    toward voiding it): the transaction commits, then the message is shown."""

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
-from db.models import Game, Player
+from db.models import Game, Player, PlayerToken, Round
 from db.types import utcnow
+from game.accounts import require_teacher
 from game.blocklist import check_nickname
 from game.confusables import has_visible_letter
-from game.errors import InvalidInput, NotAllowed, NotFound
+from game.errors import InvalidInput, KeptRefusal, NotAllowed, NotFound
 from game.text import clean_text, fold_key
 from game.tokens import hash_token, new_join_code, new_token, normalize_join_code
-from game.views import GameView, PlayerView
+from game.views import GameView, MyGameRow, PlayerView
 
 TITLE_MAX = 120
 NICKNAME_MAX = 24
@@ -30,6 +32,11 @@ PLAYER_CAP_MAX = 200
 # Joins one browser may make in one game: a student who mistyped their name twice is fine;
 # one browser joining 40 nicknames is not.
 JOINS_PER_BROWSER = 3
+# The console's let-back-in code: short enough to read out, valid for a few minutes, used once.
+REJOIN_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+REJOIN_LENGTH = 6
+REJOIN_LIFETIME = timedelta(minutes=10)
+REJOIN_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,6 @@ class GameSettings:
             raise InvalidInput("bad_round_length", minimum=15, maximum=3600)
         if self.image_size not in IMAGE_SIZES:
             raise InvalidInput("bad_image_size", sizes=", ".join(map(str, IMAGE_SIZES)))
-
-
-@dataclass(frozen=True)
-class CreatedGame:
-    game: GameView
-    host_token: str  # shown once, inside the host link; only its hash is stored
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,11 @@ def player_view(player: Player) -> PlayerView:
     return PlayerView(id=player.id, game_id=player.game_id, nickname=player.nickname)
 
 
-def create_game(session: Session, title: str, settings: GameSettings, now: datetime | None = None) -> CreatedGame:
+def create_game(
+    session: Session, credential: str | None, title: str, settings: GameSettings, now: datetime | None = None
+) -> GameView:
+    """A new game, owned by the signed-in teacher whose session `credential` is."""
+    owner = require_teacher(session, credential)
     title = clean_text(title)
     if not title:
         raise InvalidInput("title_empty")
@@ -93,11 +98,11 @@ def create_game(session: Session, title: str, settings: GameSettings, now: datet
     code = new_join_code()
     while session.scalar(select(Game.id).where(Game.code == code)) is not None:
         code = new_join_code()
-    host_token = new_token()
     game = Game(
         code=code,
         title=title,
-        host_token_hash=hash_token(host_token),
+        host_token_hash="",  # only games from before accounts have a host key
+        owner_id=owner.id,
         engine=settings.engine,
         scorer=settings.scorer,
         attempts_per_round=settings.attempts_per_round,
@@ -107,7 +112,7 @@ def create_game(session: Session, title: str, settings: GameSettings, now: datet
     )
     session.add(game)
     session.flush()
-    return CreatedGame(game=game_view(game), host_token=host_token)
+    return game_view(game)
 
 
 def load_game(session: Session, code: str, *, lock: bool = False) -> Game:
@@ -127,20 +132,61 @@ def find_game(session: Session, code: str) -> GameView:
     return game_view(load_game(session, code))
 
 
-def require_host(session: Session, code: str, host_token: str | None, *, lock: bool = False) -> Game:
-    """The game, if `host_token` is its host's; every host-only action starts here."""
+def require_host(session: Session, code: str, credential: str | None, *, lock: bool = False) -> Game:
+    """The game, if `credential` is a live session of the teacher it belongs to; every
+    host-only action, page and download starts here."""
+    teacher = require_teacher(session, credential)
     game = load_game(session, code, lock=lock)
-    if not host_token or hash_token(host_token) != game.host_token_hash:
-        raise NotAllowed("not_host")
+    if game.owner_id != teacher.id:
+        raise NotAllowed("not_your_game" if game.owner_id is not None else "game_unclaimed")
     return game
 
 
-def is_host(session: Session, code: str, host_token: str | None) -> bool:
+def is_host(session: Session, code: str, credential: str | None) -> bool:
     try:
-        require_host(session, code, host_token)
+        require_host(session, code, credential)
     except (NotAllowed, NotFound):
         return False
     return True
+
+
+def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
+    """The signed-in teacher's games, newest first, with what they need to find one again."""
+    teacher = require_teacher(session, credential)
+    games = list(session.scalars(select(Game).where(Game.owner_id == teacher.id).order_by(Game.created_at.desc())))
+    ids = [g.id for g in games]
+    players = dict(
+        session.execute(
+            select(Player.game_id, func.count())
+            .where(Player.game_id.in_(ids), Player.is_ai.is_(False), Player.kicked_at.is_(None))
+            .group_by(Player.game_id)
+        ).all()
+    )
+    latest: dict[int, Round] = {}
+    for round_ in session.scalars(
+        select(Round).where(Round.game_id.in_(ids), Round.started_at.is_not(None)).order_by(Round.number)
+    ):
+        latest[round_.game_id] = round_
+    now = utcnow()
+    rows = []
+    for game in games:
+        round_ = latest.get(game.id)
+        state = "lobby"
+        if round_ is not None:
+            state = round_.status
+            if state == "open" and round_.ends_at is not None and round_.ends_at <= now:
+                state = "closed"
+        rows.append(
+            MyGameRow(
+                code=game.code,
+                title=game.title,
+                created_at=game.created_at,
+                players=players.get(game.id, 0),
+                state=state,
+                round_number=round_.number if round_ else None,
+            )
+        )
+    return rows
 
 
 def clean_nickname(raw: str) -> str:
@@ -168,10 +214,19 @@ def nickname_key(session: Session, game: Game, nickname: str, *, other_than: int
 
 
 def join_game(
-    session: Session, code: str, nickname: str, now: datetime | None = None, *, browser: str | None = None
+    session: Session,
+    code: str,
+    nickname: str,
+    now: datetime | None = None,
+    *,
+    browser: str | None = None,
+    rejoin_code: str | None = None,
 ) -> JoinedPlayer:
     """`browser`: what identifies the student's browser (a cookie), so that a removed player
-    cannot come back under another name from it and one browser cannot flood the game."""
+    cannot come back under another name from it and one browser cannot flood the game.
+    `rejoin_code`: the console's let-back-in code, to continue as the player of that nickname."""
+    if rejoin_code and rejoin_code.strip():
+        return rejoin_with_code(session, code, nickname, rejoin_code, now, browser=browser)
     game = load_game(session, code, lock=True)
     if game.joining_locked:
         raise NotAllowed("joining_locked")
@@ -226,11 +281,14 @@ def set_room(
 
 
 def load_player(session: Session, game: Game, token: str | None) -> Player:
-    player = (
-        session.scalar(select(Player).where(Player.game_id == game.id, Player.token_hash == hash_token(token)))
-        if token
-        else None
-    )
+    player = None
+    if token:
+        key = hash_token(token)
+        player = session.scalar(select(Player).where(Player.game_id == game.id, Player.token_hash == key))
+        if player is None:  # a key given when the student came back
+            player = session.scalar(
+                select(Player).join(PlayerToken).where(Player.game_id == game.id, PlayerToken.token_hash == key)
+            )
     if player is None:
         raise NotAllowed("unknown_player")
     if player.kicked_at is not None:
@@ -253,3 +311,73 @@ def lobby_players(session: Session, code: str) -> list[str]:
             .order_by(Player.joined_at, Player.id)
         )
     )
+
+
+def _new_player_key(session: Session, player: Player, now: datetime | None) -> str:
+    token = new_token()
+    session.add(PlayerToken(token_hash=hash_token(token), player_id=player.id, created_at=now or utcnow()))
+    return token
+
+
+def rejoin_same_browser(session: Session, code: str, browser: str | None, now: datetime | None = None) -> str | None:
+    """A student whose browser already joined this game (the tab was closed, the page reloaded
+    without its address): a new key to the same player, or None. A removed player gets none."""
+    if not browser:
+        return None
+    game = load_game(session, code)
+    player = session.scalar(
+        select(Player)
+        .where(Player.game_id == game.id, Player.browser_key == hash_token(browser), Player.is_ai.is_(False))
+        .order_by(Player.joined_at.desc(), Player.id.desc())
+        .limit(1)
+    )
+    if player is None or player.kicked_at is not None:
+        return None
+    return _new_player_key(session, player, now)
+
+
+def new_rejoin_code(session: Session, code: str, credential: str | None, player_id: int) -> str:
+    """The console's *Let back in*: a short code the student types with their nickname on
+    another device. It replaces any earlier code of that player."""
+    game = require_host(session, code, credential)
+    player = session.get(Player, player_id)
+    if player is None or player.game_id != game.id or player.is_ai:
+        raise NotFound("player_not_found")
+    if player.kicked_at is not None:
+        raise NotAllowed("player_kicked")
+    rejoin = "".join(secrets.choice(REJOIN_ALPHABET) for _ in range(REJOIN_LENGTH))
+    player.rejoin_code_hash = hash_token(rejoin)
+    player.rejoin_expires_at = utcnow() + REJOIN_LIFETIME
+    player.rejoin_failures = 0
+    return rejoin
+
+
+def rejoin_with_code(
+    session: Session, code: str, nickname: str, rejoin_code: str, now: datetime | None = None, *, browser: str | None
+) -> JoinedPlayer:
+    """The player of this nickname, if the code is theirs, unused and not expired. Five wrong
+    codes void it (a code cannot be guessed); nobody becomes another student by their name."""
+    now = now or utcnow()
+    game = load_game(session, code, lock=True)
+    player = session.scalar(
+        select(Player).where(
+            Player.game_id == game.id, Player.nickname_key == fold_key(clean_text(nickname)), Player.is_ai.is_(False)
+        )
+    )
+    typed = normalize_join_code(rejoin_code)
+    if player is None or player.rejoin_code_hash is None:
+        raise InvalidInput("rejoin_code_wrong")
+    if player.kicked_at is not None:
+        raise NotAllowed("removed_cannot_rejoin")
+    if player.rejoin_expires_at is None or player.rejoin_expires_at <= now:
+        player.rejoin_code_hash = None
+        raise KeptRefusal("rejoin_code_expired")
+    if hash_token(typed) != player.rejoin_code_hash:
+        player.rejoin_failures += 1
+        if player.rejoin_failures >= REJOIN_TRIES:
+            player.rejoin_code_hash = None
+        raise KeptRefusal("rejoin_code_wrong")
+    player.rejoin_code_hash, player.rejoin_expires_at, player.rejoin_failures = None, None, 0
+    if browser:  # this device now finds the player again by itself
+        player.browser_key = hash_token(browser)
+    return JoinedPlayer(player=player_view(player), token=_new_player_key(session, player, now))

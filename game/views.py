@@ -24,6 +24,29 @@ class GameView:
 
 
 @dataclass(frozen=True)
+class TeacherView:
+    id: int
+    name: str
+    email: str | None
+    is_admin: bool
+    disabled: bool
+    created_at: datetime
+    has_password: bool
+
+
+@dataclass(frozen=True)
+class MyGameRow:
+    """A line of My games: what the teacher needs to find a game again."""
+
+    code: str
+    title: str
+    created_at: datetime
+    players: int
+    state: str  # lobby | open | closed | revealed (of the latest started round)
+    round_number: int | None
+
+
+@dataclass(frozen=True)
 class PlayerView:
     id: int
     game_id: int

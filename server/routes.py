@@ -6,8 +6,12 @@
   refreshed at most every `SNAPSHOT_TTL_S`: thirty pages cost two indexed queries a quarter
   second, not thirty page runs a second.
 - `GET /api/images/{id}/{signature}` — a stored picture, cacheable for good (game/media.py).
-- `GET /api/games/{code}/download/{name}?host=…&lang=…` — the results downloads, built when
-  clicked; the ZIP is streamed one picture at a time.
+- `GET /api/games/{code}/download/{name}?lang=…` — the results downloads, built when
+  clicked; the ZIP is streamed one picture at a time. Authorised by the teacher's session
+  cookie: only the game's own teacher gets them.
+- `POST /auth/session` — a sign-in ticket (JSON `{"ticket": …}`, handed to the sign-in page
+  once) exchanged for the session's HttpOnly, SameSite=Lax cookie; `POST /auth/signout`
+  ends the session and clears the cookie.
 
 Handlers that touch the database run in Starlette's thread pool, never on the event loop.
 """
@@ -27,6 +31,7 @@ from starlette.routing import Route
 
 from config import load_settings
 from db.session import Database, shared_database
+from game.accounts import SESSION_COOKIE, SESSION_LIFETIME, open_session, sign_out
 from game.errors import GameError
 from game.exports import DOWNLOADS, document, zip_chunks
 from game.games import require_host
@@ -127,7 +132,7 @@ def _zip_stream(database: Database, code: str, host: str | None, label: Label) -
 
 async def download(request: Request) -> Response:
     code, name = request.path_params["code"], request.path_params["name"]
-    host = request.query_params.get("host")
+    host = request.cookies.get(SESSION_COOKIE)
     language = request.query_params.get("lang", "en")
     if name not in DOWNLOADS:
         return Response(status_code=404)
@@ -154,9 +159,64 @@ async def download(request: Request) -> Response:
     return Response(await run_in_threadpool(build), media_type=media_type, headers=headers)
 
 
+def _same_site(request: Request) -> bool:
+    """A browser posting from another site's page sends its Origin: refuse it (the cookie is
+    SameSite=Lax already; this also covers a cross-site form)."""
+    origin = request.headers.get("origin")
+    return origin is None or origin.split("://", 1)[-1] == request.headers.get("host")
+
+
+async def start_session(request: Request) -> Response:
+    if not _same_site(request):
+        return Response(status_code=403)
+    try:
+        body = await request.json()
+    except ValueError:
+        return Response(status_code=400)
+    ticket = body.get("ticket") if isinstance(body, dict) else None
+    database = _database()
+
+    def exchange() -> str | None:
+        with database.write() as session:
+            return open_session(session, ticket if isinstance(ticket, str) else None)
+
+    token = await run_in_threadpool(exchange)
+    if token is None:
+        return Response(status_code=403, headers=NO_STORE)
+    response = Response(status_code=204, headers=NO_STORE)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+async def end_session(request: Request) -> Response:
+    if not _same_site(request):
+        return Response(status_code=403)
+    token = request.cookies.get(SESSION_COOKIE)
+    database = _database()
+
+    def forget() -> None:
+        with database.write() as session:
+            sign_out(session, token)
+
+    await run_in_threadpool(forget)
+    response = Response(status_code=204, headers=NO_STORE)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
 def routes() -> list[Route]:
     return [
         Route("/api/live/{code}", live),
         Route("/api/images/{image_id}/{signature}", image),
         Route("/api/games/{code}/download/{name}", download),
+        Route("/auth/session", start_session, methods=["POST"]),
+        Route("/auth/signout", end_session, methods=["POST"]),
     ]

@@ -7,12 +7,24 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
+import ui.identity
 from config import PROJECT_DIR
+from game.accounts import SESSION_COOKIE
+
+# AppTest cannot send cookies: the pages read them through ui.identity._cookies, which the
+# tests point here. `page(..., teacher=session)` is a browser holding that teacher's cookie,
+# for this run and the next runs of any page of the test (until another `page` call says otherwise).
+COOKIES: dict[str, str] = {}
+ui.identity._cookies = lambda: COOKIES
 
 
-def page(name: str, **query: str) -> AppTest:
-    """Open a page through the router, as a browser at /name?query would. A page that
-    raised (a missing translation included) fails the test here."""
+def page(name: str, *, teacher: str | None = None, **query: str) -> AppTest:
+    """Open a page through the router, as a browser at /name?query would, signed in as the
+    teacher whose session `teacher` is (or signed out). A page that raised (a missing
+    translation included) fails the test here."""
+    COOKIES.clear()
+    if teacher:
+        COOKIES[SESSION_COOKIE] = teacher
     app = AppTest.from_file(str(PROJECT_DIR / "streamlit_app.py"), default_timeout=30)
     app.switch_page(f"app_pages/{name}.py")
     app.query_params.update(query)

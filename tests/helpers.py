@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from db.models import Base, Game, Submission
 from db.session import Database
+from game.accounts import session_for
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, host_rounds, start_round
 from game.submissions import submit_prompt
@@ -40,15 +41,19 @@ class Classroom:
         size: int = 256,
         player_cap: int | None = None,
         title: str = "Test class",
+        teacher: str = "Ms Test",
     ) -> None:
         self.db = db
         with db.write() as s:
-            created = create_game(s, title, GameSettings(engine=engine, attempts_per_round=attempts, image_size=size))
+            # The host's credential is a signed-in teacher's session.
+            self.host = session_for(s, teacher)
+            created = create_game(
+                s, self.host, title, GameSettings(engine=engine, attempts_per_round=attempts, image_size=size)
+            )
             if player_cap is not None:  # a load test's crowd, beyond what a host may set
-                s.get(Game, created.game.id).player_cap = player_cap
-        self.code = created.game.code
-        self.game_id = created.game.id
-        self.host = created.host_token
+                s.get(Game, created.id).player_cap = player_cap
+        self.code = created.code
+        self.game_id = created.id
 
     def join(self, nickname: str) -> str:
         with self.db.write() as s:

@@ -78,7 +78,7 @@ def test_the_ai_opponent_writes_from_the_phrase_bank_on_the_tiny_engine(db: Data
 def test_only_the_host_adds_the_ai_once_and_before_the_reveal(classroom: Classroom, worker: Worker) -> None:
     round_id = classroom.round(worker)
     mina = classroom.join("Mina")
-    with pytest.raises(NotAllowed, match="not_host"):
+    with pytest.raises(NotAllowed, match="not_signed_in"):
         add_ai(classroom, round_id, token=mina)
     add_ai(classroom, round_id)
     with pytest.raises(NotAllowed, match="ai_already_added"):
@@ -155,7 +155,7 @@ def test_a_hint_names_a_big_colour_the_picture_lacks_and_the_host_can_turn_hints
     assert attempt.feedback.hint is not None
     assert (attempt.feedback.hint.key, attempt.feedback.hint.params) == ("hint_colour", {"colour": "blue"})
 
-    with classroom.db.write() as s, pytest.raises(NotAllowed, match="not_host"):
+    with classroom.db.write() as s, pytest.raises(NotAllowed, match="not_signed_in"):
         set_hints(s, classroom.code, mina, False)
     with classroom.db.write() as s:
         set_hints(s, classroom.code, classroom.host, False)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Game, ImageBlob, Player, Round, Submission
+from game.accounts import session_for
 from game.errors import GameError
 from game.games import GameSettings, create_game, find_player, join_game
 from game.moderation import delete_game, kick_player
@@ -108,18 +109,18 @@ REFUSED: dict[str, tuple[Case, str]] = {
     "truncated JPEG": (_upload(jpeg_bytes()[:200]), "upload_not_image"),
     "empty upload": (_upload(b""), "upload_empty"),
     "11 MB upload": (_upload(b"\x89PNG" + b"0" * (11 * 1024 * 1024)), "upload_too_large"),
-    "non-host starts a round": (lambda s, r: start_round(s, r.classroom.code, r.mina, r.round_id), "not_host"),
-    "non-host closes a round": (lambda s, r: close_round(s, r.classroom.code, None, r.round_id), "not_host"),
-    "non-host reveals a round": (lambda s, r: reveal_round(s, r.classroom.code, "x" * 32, r.round_id), "not_host"),
-    "non-host removes a player": (lambda s, r: kick_player(s, r.classroom.code, r.mina, 1), "not_host"),
-    "non-host deletes the game": (lambda s, r: delete_game(s, r.classroom.code, r.mina), "not_host"),
+    "non-host starts a round": (lambda s, r: start_round(s, r.classroom.code, r.mina, r.round_id), "not_signed_in"),
+    "non-host closes a round": (lambda s, r: close_round(s, r.classroom.code, None, r.round_id), "not_signed_in"),
+    "non-host reveals a round": (lambda s, r: reveal_round(s, r.classroom.code, "x" * 32, r.round_id), "not_signed_in"),
+    "non-host removes a player": (lambda s, r: kick_player(s, r.classroom.code, r.mina, 1), "not_signed_in"),
+    "non-host deletes the game": (lambda s, r: delete_game(s, r.classroom.code, r.mina), "not_signed_in"),
     "round of another game": (
         lambda s, r: start_round(s, r.classroom.code, r.classroom.host, 10_000),
         "round_not_found",
     ),
-    "empty game title": (lambda s, r: create_game(s, "  ", GameSettings()), "title_empty"),
+    "empty game title": (lambda s, r: create_game(s, session_for(s, "Ms Bad"), "  ", GameSettings()), "title_empty"),
     "impossible attempts per round": (
-        lambda s, r: create_game(s, "Art", GameSettings(attempts_per_round=0)),
+        lambda s, r: create_game(s, session_for(s, "Ms Bad"), "Art", GameSettings(attempts_per_round=0)),
         "bad_attempts",
     ),
 }

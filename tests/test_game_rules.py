@@ -114,9 +114,9 @@ def test_host_only_actions_refuse_a_wrong_token(db, worker, classroom: Classroom
     student = classroom.join("Mina")
     for token in (None, "", "guess", student):
         for action in (start_round, close_round, reveal_round):
-            with pytest.raises(NotAllowed, match="not_host"), db.write() as s:
+            with pytest.raises(NotAllowed, match="not_signed_in"), db.write() as s:
                 action(s, classroom.code, token, round_id)
-        with pytest.raises(NotAllowed, match="not_host"), db.write() as s:
+        with pytest.raises(NotAllowed, match="not_signed_in"), db.write() as s:
             create_round(s, classroom.code, token, source="prompt", secret_prompt="x")
 
 

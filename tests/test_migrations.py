@@ -5,11 +5,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from helpers import drain, schema_differences
 from sqlalchemy import inspect
 
 from db.migrate import current_revision, head_revision
 from db.session import Database, open_database
+from game.accounts import claim_game, session_for
+from game.errors import NotAllowed
 from game.games import find_player, require_host
 from game.ranking import game_leaderboard, reveal_gallery
 from game.rounds import create_round, host_rounds, start_round
@@ -45,11 +48,23 @@ def test_a_database_from_before_migrations_upgrades_in_place(tmp_path: Path, set
 
     assert schema_differences(database) == []
     assert "alembic_version" in inspect(database.engine).get_table_names()
+    with database.write() as s:
+        # The host key no longer opens the console: a signed-in teacher claims the game with it, once.
+        teacher = session_for(s, "Ms Kim")
+        with pytest.raises(NotAllowed, match="not_signed_in"):
+            require_host(s, V1_CODE, V1_HOST_TOKEN)
+        with pytest.raises(NotAllowed, match="game_unclaimed"):
+            require_host(s, V1_CODE, teacher)
+        assert claim_game(s, V1_CODE, V1_HOST_TOKEN, teacher)
+        other = session_for(s, "Mr Lee")
+        assert not claim_game(s, V1_CODE, V1_HOST_TOKEN, other)  # claimed once
     with database.read() as s:
-        # The host and the students keep their links; the finished round keeps its scores.
-        game = require_host(s, V1_CODE, V1_HOST_TOKEN)
+        # The students keep their links; the finished round keeps its scores.
+        game = require_host(s, V1_CODE, teacher)
+        with pytest.raises(NotAllowed, match="not_your_game"):
+            require_host(s, V1_CODE, other)
         assert find_player(s, V1_CODE, V1_MINA_TOKEN).nickname == "Mina"
-        (round_,) = host_rounds(s, V1_CODE, V1_HOST_TOKEN)
+        (round_,) = host_rounds(s, V1_CODE, teacher)
         assert round_.status == "revealed" and round_.secret_prompt == "a yellow sun over green hills"
         assert [(row.nickname, row.total_score) for row in game_leaderboard(s, game.id)] == [
             ("Joon", 44.94),
@@ -60,10 +75,10 @@ def test_a_database_from_before_migrations_upgrades_in_place(tmp_path: Path, set
     # …and the game goes on in the upgraded database.
     worker = Worker(database, settings.with_changes(database_url=f"sqlite:///{path}"))
     with database.write() as s:
-        second = create_round(s, V1_CODE, V1_HOST_TOKEN, source="prompt", secret_prompt="a blue moon", seed=3).id
+        second = create_round(s, V1_CODE, teacher, source="prompt", secret_prompt="a blue moon", seed=3).id
     drain(worker)
     with database.write() as s:
-        start_round(s, V1_CODE, V1_HOST_TOKEN, second)
+        start_round(s, V1_CODE, teacher, second)
         submit_prompt(s, V1_CODE, V1_MINA_TOKEN, "a blue moon at night")
     drain(worker)
     with database.read() as s:

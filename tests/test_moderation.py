@@ -199,7 +199,7 @@ def test_host_actions_refuse_a_wrong_token(db, worker, classroom) -> None:
         for wrong in (None, "", token, classroom.host + "x"):
             with db.write() as s, pytest.raises(NotAllowed) as error:
                 action(s, wrong)
-            assert error.value.key == "not_host"
+            assert error.value.key == "not_signed_in"
     with db.read() as s:
         assert find_player(s, classroom.code, token).nickname == "Ana"
 

@@ -8,6 +8,7 @@ from helpers import Classroom, drain
 from streamlit.testing.v1 import AppTest
 
 from config import PROJECT_DIR
+from game.accounts import session_for
 from game.rounds import reveal_round
 from game.submissions import submit_prompt
 
@@ -20,35 +21,43 @@ def test_the_first_page_is_home_with_its_title_and_a_way_to_host_and_to_join() -
     assert [t.value for t in app.title] == ["🎯 Prompt Match"]
     assert app.text_input(key="join_code").label == "Game code (6 letters)"
     assert app.button(key="join").label == "Join"
-    links = [e.proto.label for e in app.get("page_link")]
-    assert "Host a new game" in links
+    links = {e.proto.label: e.proto.page for e in app.get("page_link")}
+    assert "signin" in links["Host a new game"]
 
 
-def test_host_creates_a_game_and_keeps_control_by_link(db) -> None:
-    app = page("host")
+def test_a_signed_in_teacher_creates_a_game_and_only_they_open_its_console(db) -> None:
+    with db.write() as s:
+        kim, lee = session_for(s, "Ms Kim"), session_for(s, "Mr Lee")
+    app = page("host", teacher=kim)
     app.text_input(key="game_title").input("Art class")
     app.button(key="create_game").click().run()
     assert not app.exception
-    code, host = app.query_params["code"], app.query_params["host"]
-    assert len(code) == 6
-    # A reload with the same link is still the host.
-    again = page("host", code=code, host=host)
-    assert "Art class" in [t.value for t in again.title] + [h.value for h in again.header]
+    code = app.query_params["code"]
+    assert len(code) == 6 and set(app.query_params) <= {"code", "lang"}  # no key in the address
+    # The same teacher, on another computer, opens it by its code alone.
+    again = page("host", teacher=kim, code=code)
+    assert "Art class" in [t.value for t in again.title]
     assert again.button(key="create_round").label
-    # A wrong token is not.
-    stranger = page("host", code=code, host="wrong")
-    assert "Only the game's host" in "\n".join(e.value for e in stranger.error)
+    # Another teacher does not get its console, and nobody signed out does.
+    stranger = page("host", code=code, teacher=lee)
+    assert [e.value for e in stranger.error] == ["This game belongs to another teacher."]
+    assert not [b for b in stranger.button if b.key == "create_round"]
+    signed_out = page("host", code=code)
+    assert "Please sign in" in "\n".join(i.value for i in signed_out.info)
+    assert not [b for b in signed_out.button if b.key == "create_round"]
 
 
-def test_host_sees_a_clear_message_for_an_empty_title() -> None:
-    app = page("host")
+def test_host_sees_a_clear_message_for_an_empty_title(db) -> None:
+    with db.write() as s:
+        kim = session_for(s, "Ms Kim")
+    app = page("host", teacher=kim)
     app.button(key="create_game").click().run()
     assert "give the game a title" in "\n".join(e.value for e in app.error)
 
 
 def test_host_creates_and_starts_a_round(db, worker) -> None:
     classroom = Classroom(db)
-    app = page("host", code=classroom.code, host=classroom.host)
+    app = page("host", code=classroom.code, teacher=classroom.host)
     app.text_area(key="target_prompt_0").input("a yellow star on a black background")
     app.button(key="create_round").click().run()
     assert not app.exception
@@ -120,32 +129,19 @@ def test_board_shows_scores_but_no_prompts_before_the_reveal(db, worker) -> None
 def test_results_page_is_host_only_and_offers_downloads(db, worker) -> None:
     classroom = Classroom(db)
     classroom.round(worker)
-    assert "for the game's host" in "\n".join(w.value for w in page("results", code=classroom.code).warning)
-    app = page("results", code=classroom.code, host=classroom.host)
+    assert "Please sign in" in "\n".join(i.value for i in page("results", code=classroom.code).info)
+    app = page("results", code=classroom.code, teacher=classroom.host)
     assert not app.exception
     links = {e.proto.label: e.proto.url for e in app.get("link_button")}
     assert len(links) == 5
     # Each download is built by the server only when its link is opened.
     assert all(f"/api/games/{classroom.code}/download/" in url for url in links.values())
-    assert all(f"host={classroom.host}" in url for url in links.values())
-
-
-def test_a_teacher_pin_is_needed_to_create_a_game(db, monkeypatch) -> None:
-    monkeypatch.setenv("PROMPTMATCH_TEACHER_PIN", "2468")
-    app = page("host")
-    app.text_input(key="game_title").input("Art class")
-    app.text_input(key="teacher_pin").input("1111")
-    app.button(key="create_game").click().run()
-    assert "code" not in app.query_params
-    assert any("PIN" in e.value for e in app.error)
-    app.text_input(key="teacher_pin").input("2468")
-    app.button(key="create_game").click().run()
-    assert len(app.query_params["code"]) == 6
+    assert all(classroom.host not in url and "host=" not in url for url in links.values())  # the cookie says who
 
 
 def test_the_host_removes_a_player_whose_page_then_says_so(db, classroom) -> None:
     token = classroom.join("Troll")
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     kick = next(b for b in host.button if b.key.startswith("kick_"))
     kick.click().run()
     assert not host.exception
@@ -161,14 +157,14 @@ def test_the_host_sees_a_refused_prompt_and_the_student_a_kind_message(db, worke
     prompt_box(student).input("a n u d e statue")
     generate_button(student).click().run()
     assert any("not allowed in class" in w.value for w in student.warning)
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     assert "a n u d e statue" in texts(host)
     assert "refused by the filter" in texts(host)
 
 
 def test_deleting_a_game_needs_the_confirmation_box(db, worker, classroom) -> None:
     classroom.round(worker)
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     assert host.button(key="delete_game").disabled
     host.checkbox(key="delete_confirm").check().run()
     host.button(key="delete_game").click().run()
@@ -179,7 +175,7 @@ def test_deleting_a_game_needs_the_confirmation_box(db, worker, classroom) -> No
 
 
 def test_the_host_locks_joining_and_a_late_student_is_told_the_game_is_closed(db, classroom) -> None:
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     host.toggle(key="joining_locked").set_value(True)
     host.button(key="FormSubmitter:room-Save room settings").click().run()
     assert any("Room settings saved" in s.value for s in host.success)

@@ -81,7 +81,7 @@ def test_the_student_sees_coloured_word_feedback_and_one_hint(db, worker) -> Non
 
 def test_the_host_turns_hints_off_and_the_student_sees_none(db, worker) -> None:
     classroom, _, token = played_round(db, worker)
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     host.toggle(key="hints_enabled").set_value(False).run()
     assert not host.exception
     app = page("play", code=classroom.code, token=token)
@@ -91,7 +91,7 @@ def test_the_host_turns_hints_off_and_the_student_sees_none(db, worker) -> None:
 
 def test_the_host_adds_the_ai_player_and_the_reveal_shows_it_beside_the_best_student(db, worker) -> None:
     classroom, round_id, token = played_round(db, worker, prompt="a green triangle")
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     host.button(key="add_ai_player").click().run()
     assert not host.exception
     drain(worker)
@@ -108,7 +108,7 @@ def test_the_host_adds_the_ai_player_and_the_reveal_shows_it_beside_the_best_stu
 
 def test_results_page_has_learning_records_charts_and_the_report_download(db, worker) -> None:
     classroom, _, _ = played_round(db, worker)
-    app = page("results", code=classroom.code, host=classroom.host)
+    app = page("results", code=classroom.code, teacher=classroom.host)
     assert not app.exception
     urls = [e.proto.url for e in app.get("link_button")]
     assert any(u.split("?")[0].endswith("/download/report.html") for u in urls)

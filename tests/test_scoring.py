@@ -254,7 +254,7 @@ def test_the_host_sees_each_presets_measured_difficulty_beside_its_label(
     with classroom.db.write() as s:
         reveal_round(s, classroom.code, classroom.host, round_id)
 
-    host = page("host", code=classroom.code, host=classroom.host)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     host.radio(key="target_source").set_value("preset").run()
     library = host.selectbox(key="target_preset")
     labels = list(library.options)  # as the host reads them

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 import server.routes  # what app.py mounts beside the pages
 app = AppTest.from_file(sys.argv[1], default_timeout=60)
 app.run()
-for page in ("host", "play", "board", "results"):
+for page in ("host", "play", "board", "results", "signin", "games", "teachers"):
     app.switch_page(f"app_pages/{page}.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]

@@ -1,15 +1,19 @@
-"""Who is looking at the page: the game code, the host token or the player token.
+"""Who is looking at the page: the game code, the teacher's session, the player token.
 
-They live in the URL's query parameters, so a reload (or a bookmark) keeps the same host or
-player. Only hashes of the tokens are stored in the database.
+The game code and a student's player token live in the address (a reload or a bookmark keeps
+the same player); the teacher's session lives only in an HttpOnly cookie (set by the
+`/auth/session` route, server/routes.py), so no teacher secret is ever in an address. Only
+hashes of tokens and sessions are stored in the database.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 import streamlit as st
 
+from game.accounts import SESSION_COOKIE
 from game.tokens import normalize_join_code
 
 
@@ -23,7 +27,19 @@ def game_code() -> str | None:
     return normalize_join_code(raw) if raw else None
 
 
-def host_token() -> str | None:
+def _cookies() -> Mapping[str, str]:
+    """The cookies the browser sent (a seam for AppTest, which cannot send any)."""
+    return st.context.cookies
+
+
+def host_credential() -> str | None:
+    """The signed-in teacher's session id, from its cookie: what every host action presents."""
+    value = _cookies().get(SESSION_COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def old_host_key() -> str | None:
+    """The host key in the address of a game made before accounts (claimed once, then dropped)."""
     return query_value("host")
 
 

@@ -69,8 +69,9 @@ def board_link(code: str) -> str:
     return f"{page_origin()}/board?{urlencode({'code': code, 'lang': current_language()})}"
 
 
-def results_link(code: str, host_token: str) -> str:
-    return f"{page_origin()}/results?{urlencode({'code': code, 'host': host_token, 'lang': current_language()})}"
+def results_link(code: str) -> str:
+    """The results page; the teacher's session cookie authorises it, nothing in the address."""
+    return f"{page_origin()}/results?{urlencode({'code': code, 'lang': current_language()})}"
 
 
 def qr_png(link: str) -> bytes:

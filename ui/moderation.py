@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from db.session import Database
-from game.games import PLAYER_CAP_MAX, set_room
+from game.games import PLAYER_CAP_MAX, new_rejoin_code, set_room
 from game.moderation import (
     delete_game,
     kick_player,
@@ -39,6 +39,14 @@ def room_panel(db: Database, code: str, token: str | None, view: ModerationView)
                     st.rerun()
 
 
+def let_back_code(nickname: str, rejoin: str) -> None:
+    """The one-time code a student types with their nickname on another device."""
+    with st.container(border=True):
+        st.write(t("let_back_for", nickname=widgets.md(nickname), minutes=10))
+        with st.container(key="let_back_code"):
+            st.markdown(f"## `{rejoin}`")
+
+
 def moderation_panel(db: Database, code: str, token: str | None) -> None:
     """Blocked words, players (rename, remove), every attempt (hide), and deleting the game.
     Each action goes through game/moderation.py, which checks the host token again."""
@@ -53,6 +61,8 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
                 st.success(t("blocked_words_saved", count=len(saved)))
 
         st.subheader(t("players_header"))
+        if shown := st.session_state.get("let_back"):
+            let_back_code(*shown)
         for player in view.players:
             name_column, rename_column, actions = st.columns([2, 2, 2])
             name_column.text(player.nickname + (f"  ({t('kicked_label')})" if player.kicked else ""))
@@ -63,6 +73,13 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
             )
             rename_now = actions.button(t("rename_button"), key=f"rename_button_{player.id}")
             kick_now = actions.button(t("kick_button"), key=f"kick_{player.id}")
+            if actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help")):
+                rejoin = widgets.write(
+                    db, lambda session, pid=player.id: new_rejoin_code(session, code, token, pid)
+                )
+                if rejoin is not None:
+                    st.session_state["let_back"] = (player.nickname, rejoin)
+                    st.rerun()
             if rename_now and widgets.write(
                 db, lambda session, pid=player.id, name=new_name: rename_player(session, code, token, pid, name)
             ):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import streamlit as st
-
 from config import Settings, load_settings
 from db.queue import live_workers
 from db.session import Database, shared_database
@@ -46,20 +44,6 @@ def wake_worker() -> None:
 def start_background_work() -> None:
     """At server start: open the database and, in thread mode, start the worker."""
     database()
-
-
-def teacher_pin() -> str | None:
-    """From the environment, or from Streamlit secrets (`teacher_pin = "1234"`)."""
-    pin = settings().teacher_pin
-    if pin:
-        return pin
-    try:
-        value = st.secrets.get("teacher_pin")
-    except (FileNotFoundError, KeyError, AttributeError):
-        return None
-    except Exception:  # no secrets file at all
-        return None
-    return str(value) if value else None
 
 
 def offline_engine(db: Database) -> bool:

@@ -1,0 +1,92 @@
+"""Teachers (the administrator's page): add teachers, disable them, set a new password, and
+say who may sign in with the school's provider. game/accounts.py checks the administrator
+again on every action."""
+
+import streamlit as st
+
+from game.accounts import allowed_logins, create_teacher, list_teachers, manage_teacher, set_allowed_logins
+from game.views import TeacherView
+from ui import widgets
+from ui.account import require_teacher_page
+from ui.i18n import t
+from ui.identity import host_credential
+from ui.services import database
+
+db = database()
+me = require_teacher_page()
+credential = host_credential()
+if not me.is_admin:
+    st.warning(t("admin_only"))
+    st.stop()
+
+
+def add_teacher_form() -> None:
+    st.subheader(t("add_teacher_header"))
+    form_no = st.session_state.setdefault("add_teacher_form_no", 0)
+    with st.form(f"add_teacher_{form_no}"):
+        name = st.text_input(t("teacher_name_label"), key="new_teacher_name", max_chars=60)
+        password = st.text_input(
+            t("new_teacher_password_label"), type="password", key="new_teacher_password", autocomplete="new-password"
+        )
+        st.caption(t("password_rule", minimum=8))
+        submitted = st.form_submit_button(t("add_teacher_button"), key="add_teacher", type="primary")
+    if submitted:
+        added = widgets.write(db, lambda session: create_teacher(session, credential, name, password))
+        if added is not None:
+            st.session_state["add_teacher_form_no"] = form_no + 1
+            st.session_state["teacher_added"] = added.name
+            st.rerun()
+
+
+def teacher_row(teacher: TeacherView) -> None:
+    with st.container(border=True, key=f"teacher_{teacher.id}"):
+        info, password_column, actions = st.columns([2, 2, 1])
+        marks = [t("teacher_admin")] if teacher.is_admin else []
+        if teacher.disabled:
+            marks.append(t("teacher_disabled_mark"))
+        if teacher.email:
+            marks.append(teacher.email)
+        info.text(teacher.name + (f" ({', '.join(marks)})" if marks else ""))
+        new_password = password_column.text_input(
+            t("reset_password_label", name=teacher.name),
+            type="password",
+            key=f"reset_password_{teacher.id}",
+            autocomplete="new-password",
+        )
+        if password_column.button(t("reset_password_button"), key=f"reset_password_button_{teacher.id}"):
+            done = widgets.write(
+                db, lambda session: manage_teacher(session, credential, teacher.id, password=new_password)
+            )
+            if done is not None:
+                st.success(t("password_was_reset", name=teacher.name))
+        if teacher.id == me.id:
+            return
+        label = t("enable_teacher_button") if teacher.disabled else t("disable_teacher_button")
+        if actions.button(label, key=f"disable_teacher_{teacher.id}") and widgets.write(
+            db, lambda session: manage_teacher(session, credential, teacher.id, disabled=not teacher.disabled)
+        ):
+            st.rerun()
+
+
+def school_logins_form() -> None:
+    st.subheader(t("school_logins_header"))
+    st.caption(t("school_logins_explain"))
+    with db.read() as session:
+        current = allowed_logins(session)
+    with st.form("school_logins"):
+        entries = st.text_area(t("school_logins_label"), value="\n".join(current), key="school_logins")
+        if st.form_submit_button(t("save_button"), key="save_school_logins"):
+            saved = widgets.write(db, lambda session: set_allowed_logins(session, credential, entries))
+            if saved is not None:
+                st.success(t("school_logins_saved", count=len(saved)))
+
+
+st.title(t("teachers_title"))
+if added_name := st.session_state.pop("teacher_added", None):
+    st.success(t("teacher_added", name=widgets.md(added_name)))
+with db.read() as session:
+    teachers = list_teachers(session, credential)
+for teacher in teachers:
+    teacher_row(teacher)
+add_teacher_form()
+school_logins_form()
