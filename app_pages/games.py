@@ -54,7 +54,8 @@ def game_panel(row: MyGameRow) -> None:
 
 
 st.title(t("my_games_title"))
-st.page_link("app_pages/host.py", label=t("my_games_new"), icon="➕", query_params={"lang": current_language()})
+with st.container(key="new_game"):
+    st.page_link("app_pages/host.py", label=t("my_games_new"), icon="➕", query_params={"lang": current_language()})
 with db.read() as session:
     rows = my_games(session, credential)
 if not rows:

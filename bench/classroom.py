@@ -49,7 +49,7 @@ from bench.streamlit_client import PageClient
 from db.models import ImageBlob, Player, Round, Submission
 from db.session import Database, open_database
 from db.types import utcnow
-from game.accounts import session_for
+from game.accounts import SESSION_COOKIE, session_for
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 
@@ -316,7 +316,7 @@ async def results_page(base_url: str, db: Database, sampler: Sampler) -> dict[st
     opened: list[float] = []
     peak = rss_before
     for _ in range(3):
-        client = PageClient(base_url, "results", f"code={code}&host={host}")
+        client = PageClient(base_url, "results", f"code={code}", cookies={SESSION_COOKIE: host})
         started = time.time()
         task = asyncio.create_task(client.run())
         while client.first_finished_at is None and time.time() - started < 300:
@@ -341,7 +341,8 @@ async def results_page(base_url: str, db: Database, sampler: Sampler) -> dict[st
 
         def fetch() -> int:
             total = 0
-            with urllib.request.urlopen(base_url + url, timeout=300) as response:
+            request = urllib.request.Request(base_url + url, headers={"Cookie": f"{SESSION_COOKIE}={host}"})
+            with urllib.request.urlopen(request, timeout=300) as response:
                 while chunk := response.read(1 << 20):
                     total += len(chunk)
             return total

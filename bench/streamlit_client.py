@@ -41,6 +41,7 @@ class PageClient:
     base_url: str  # http://127.0.0.1:8501
     page: str  # url path of the page: "board", "play", "results"
     query: str  # "code=ABCDEF&token=…"
+    cookies: dict[str, str] = field(default_factory=dict)  # e.g. a teacher's session cookie
     messages: list[Received] = field(default_factory=list)
     runs_started: int = 0
     runs_finished: int = 0
@@ -57,7 +58,10 @@ class PageClient:
 
     async def run(self) -> None:
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
-        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=120) as ws:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
+        async with websockets.connect(
+            url, subprotocols=["streamlit"], max_size=None, open_timeout=120, additional_headers=headers
+        ) as ws:
             self._ws = ws
             await self._rerun()
             try:

@@ -1,7 +1,7 @@
 """Teacher accounts and their sign-in sessions.
 
 - The first teacher of a server is its administrator; the administrator adds, disables and
-  resets other teachers (or the `python -m game.admin` command does, on a headless server).
+  resets other teachers (or the `python -m server.admin` command does, on a headless server).
 - Passwords are argon2id hashes (pwdlib); a name with 5 wrong passwords in 15 minutes is
   locked for the rest of those 15 minutes.
 - Signing in makes a one-time *ticket* (60 s) that the sign-in page hands to its browser,
@@ -138,7 +138,7 @@ def create_teacher(
 
 
 def create_teacher_unchecked(session: Session, name: str, password: str, *, admin: bool = False) -> TeacherView:
-    """For the server's own command line (`python -m game.admin`), run by whoever runs the server."""
+    """For the server's own command line (`python -m server.admin`), run by whoever runs the server."""
     _check_password(password)
     return teacher_view(_add(session, name, password, admin=admin or not has_teachers(session)))
 

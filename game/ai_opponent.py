@@ -38,10 +38,10 @@ AI_NICKNAME_KEY = "\u2060ai"
 
 
 def add_ai_player(
-    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     now = now or utcnow()
-    round_ = host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
     if round_.status == "revealed":
         raise NotAllowed("ai_after_reveal")

@@ -75,8 +75,8 @@ def _submission_rows(session: Session, game_id: int) -> list[tuple[Submission, P
     )
 
 
-def submissions_csv(session: Session, code: str, host_token: str | None) -> bytes:
-    game = require_host(session, code, host_token)
+def submissions_csv(session: Session, code: str, credential: str | None) -> bytes:
+    game = require_host(session, code, credential)
     rows = [
         (
             game.code,
@@ -98,14 +98,14 @@ def submissions_csv(session: Session, code: str, host_token: str | None) -> byte
     return _csv(SUBMISSION_COLUMNS, rows)
 
 
-def standings_csv(session: Session, code: str, host_token: str | None) -> bytes:
-    game = require_host(session, code, host_token)
+def standings_csv(session: Session, code: str, credential: str | None) -> bytes:
+    game = require_host(session, code, credential)
     rows = [(row.rank, row.nickname, row.total_score, row.rounds_scored) for row in game_leaderboard(session, game.id)]
     return _csv(STANDINGS_COLUMNS, rows)
 
 
-def learning_records_csv(session: Session, code: str, host_token: str | None) -> bytes:
-    return _csv(RECORD_COLUMNS, record_rows(learning_records(session, code, host_token)))
+def learning_records_csv(session: Session, code: str, credential: str | None) -> bytes:
+    return _csv(RECORD_COLUMNS, record_rows(learning_records(session, code, credential)))
 
 
 def _file_part(text: str) -> str:
@@ -125,27 +125,27 @@ DOWNLOADS = {
 _EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg"}
 
 
-def _documents(session: Session, code: str, host_token: str | None, report_label: Label | None) -> dict[str, bytes]:
+def _documents(session: Session, code: str, credential: str | None, report_label: Label | None) -> dict[str, bytes]:
     documents = {
-        "submissions.csv": submissions_csv(session, code, host_token),
-        "standings.csv": standings_csv(session, code, host_token),
-        "learning_records.csv": learning_records_csv(session, code, host_token),
+        "submissions.csv": submissions_csv(session, code, credential),
+        "standings.csv": standings_csv(session, code, credential),
+        "learning_records.csv": learning_records_csv(session, code, credential),
     }
     if report_label is not None:
-        documents["report.html"] = report_html(session, code, host_token, report_label).encode("utf-8")
+        documents["report.html"] = report_html(session, code, credential, report_label).encode("utf-8")
     return documents
 
 
-def document(session: Session, code: str, host_token: str | None, name: str, report_label: Label) -> bytes:
+def document(session: Session, code: str, credential: str | None, name: str, report_label: Label) -> bytes:
     """One of the single-file downloads, built when it is asked for."""
     if name == "report.html":
-        return report_html(session, code, host_token, report_label).encode("utf-8")
+        return report_html(session, code, credential, report_label).encode("utf-8")
     makers = {
         "submissions.csv": submissions_csv,
         "standings.csv": standings_csv,
         "learning_records.csv": learning_records_csv,
     }
-    return makers[name](session, code, host_token)
+    return makers[name](session, code, credential)
 
 
 class _Chunks(io.RawIOBase):
@@ -180,14 +180,14 @@ def _image_entries(session: Session, game_id: int) -> Iterator[tuple[str, int]]:
 
 
 def zip_chunks(
-    session: Session, code: str, host_token: str | None, report_label: Label | None = None
+    session: Session, code: str, credential: str | None, report_label: Label | None = None
 ) -> Iterator[bytes]:
     """The CSVs, the learning records, the report (when the caller gives its label function, in the
     UI's language) and every image, as a ZIP written piece by piece: one picture is in memory
     at a time, whatever the game's size. Pictures are stored, not deflated (they are
     compressed already)."""
-    game = require_host(session, code, host_token)
-    documents = _documents(session, code, host_token, report_label)
+    game = require_host(session, code, credential)
+    documents = _documents(session, code, credential, report_label)
     entries = list(_image_entries(session, game.id))
     sink = _Chunks()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -204,6 +204,6 @@ def zip_chunks(
     yield sink.take()
 
 
-def results_zip(session: Session, code: str, host_token: str | None, report_label: Label | None = None) -> bytes:
+def results_zip(session: Session, code: str, credential: str | None, report_label: Label | None = None) -> bytes:
     """The whole ZIP in memory (tests and small games; the server streams `zip_chunks`)."""
-    return b"".join(zip_chunks(session, code, host_token, report_label))
+    return b"".join(zip_chunks(session, code, credential, report_label))

@@ -270,10 +270,10 @@ def check_browser(session: Session, game: Game, browser_key: str) -> None:
 
 
 def set_room(
-    session: Session, code: str, host_token: str | None, *, joining_locked: bool, player_cap: int
+    session: Session, code: str, credential: str | None, *, joining_locked: bool, player_cap: int
 ) -> tuple[bool, int]:
     """The host's room control: close the game to new players, and the most it may hold."""
-    game = require_host(session, code, host_token, lock=True)
+    game = require_host(session, code, credential, lock=True)
     if not 1 <= player_cap <= PLAYER_CAP_MAX:
         raise InvalidInput("bad_player_cap", minimum=1, maximum=PLAYER_CAP_MAX)
     game.joining_locked, game.player_cap = bool(joining_locked), int(player_cap)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from game.games import require_host
 
 
-def set_hints(session: Session, code: str, host_token: str | None, enabled: bool) -> bool:
-    game = require_host(session, code, host_token)
+def set_hints(session: Session, code: str, credential: str | None, enabled: bool) -> bool:
+    game = require_host(session, code, credential)
     game.hints_enabled = bool(enabled)
     return game.hints_enabled
 
 
-def hints_enabled(session: Session, code: str, host_token: str | None) -> bool:
-    return require_host(session, code, host_token).hints_enabled
+def hints_enabled(session: Session, code: str, credential: str | None) -> bool:
+    return require_host(session, code, credential).hints_enabled

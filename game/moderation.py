@@ -1,5 +1,5 @@
 """The host's moderation tools: blocked words, removing and renaming players, hiding
-attempts, and deleting a game with everything in it. Every function checks the host token."""
+attempts, and deleting a game with everything in it. Every function checks the teacher's session (require_host)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from game.views import ModeratedAttempt, ModeratedPlayer, ModerationView
 BLOCKED_WORDS_MAX = 200
 
 
-def set_blocked_words(session: Session, code: str, host_token: str | None, words: str) -> list[str]:
-    game = require_host(session, code, host_token)
+def set_blocked_words(session: Session, code: str, credential: str | None, words: str) -> list[str]:
+    game = require_host(session, code, credential)
     terms = parse_terms(words.splitlines())
     if len(terms) > BLOCKED_WORDS_MAX:
         raise InvalidInput("too_many_blocked_words", count=BLOCKED_WORDS_MAX)
@@ -27,8 +27,8 @@ def set_blocked_words(session: Session, code: str, host_token: str | None, words
     return terms
 
 
-def _host_player(session: Session, code: str, host_token: str | None, player_id: int) -> Player:
-    game = require_host(session, code, host_token, lock=True)
+def _host_player(session: Session, code: str, credential: str | None, player_id: int) -> Player:
+    game = require_host(session, code, credential, lock=True)
     player = session.get(Player, player_id, with_for_update=True)
     if player is None or player.game_id != game.id:
         raise NotFound("player_not_found")
@@ -36,13 +36,13 @@ def _host_player(session: Session, code: str, host_token: str | None, player_id:
 
 
 def kick_player(
-    session: Session, code: str, host_token: str | None, player_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, player_id: int, now: datetime | None = None
 ) -> None:
     """Remove a player: their token stops working, their attempts not yet stored are dropped
     (a worker drawing one cannot store it: it stores only `running` jobs), and they leave the
     leaderboards (their scored attempts stay in the host's exports)."""
     now = now or utcnow()
-    player = _host_player(session, code, host_token, player_id)
+    player = _host_player(session, code, credential, player_id)
     player.kicked_at = player.kicked_at or now
     session.execute(
         update(Submission)
@@ -51,8 +51,8 @@ def kick_player(
     )
 
 
-def rename_player(session: Session, code: str, host_token: str | None, player_id: int, nickname: str) -> str:
-    player = _host_player(session, code, host_token, player_id)
+def rename_player(session: Session, code: str, credential: str | None, player_id: int, nickname: str) -> str:
+    player = _host_player(session, code, credential, player_id)
     game = session.get(Game, player.game_id)
     nickname = clean_nickname(nickname)
     check_nickname(game, nickname)
@@ -61,10 +61,10 @@ def rename_player(session: Session, code: str, host_token: str | None, player_id
 
 
 def set_submission_hidden(
-    session: Session, code: str, host_token: str | None, submission_id: int, hidden: bool
+    session: Session, code: str, credential: str | None, submission_id: int, hidden: bool
 ) -> None:
     """Hide an attempt from the board, the gallery and the exports (or show it again)."""
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, credential)
     submission = session.get(Submission, submission_id)
     round_ = session.get(Round, submission.round_id) if submission else None
     if round_ is None or round_.game_id != game.id:
@@ -72,9 +72,9 @@ def set_submission_hidden(
     submission.hidden = hidden
 
 
-def moderation_view(session: Session, code: str, host_token: str | None) -> ModerationView:
+def moderation_view(session: Session, code: str, credential: str | None) -> ModerationView:
     """What the host reviews: every player, and every attempt with its prompt (host only)."""
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, credential)
     players = session.scalars(select(Player).where(Player.game_id == game.id).order_by(Player.id)).all()
     names = {p.id: p.nickname for p in players}
     rows = session.execute(
@@ -104,9 +104,9 @@ def moderation_view(session: Session, code: str, host_token: str | None) -> Mode
     )
 
 
-def delete_game(session: Session, code: str, host_token: str | None) -> None:
+def delete_game(session: Session, code: str, credential: str | None) -> None:
     """Delete the game, its players, rounds, attempts and every image they made or uploaded."""
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, credential)
     round_ids = select(Round.id).where(Round.game_id == game.id)
     image_ids = [
         *session.scalars(select(Submission.image_id).where(Submission.round_id.in_(round_ids))),

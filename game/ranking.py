@@ -145,15 +145,15 @@ def reveal_gallery(session: Session, code: str, round_id: int) -> list[GalleryIt
     return _best_per_player(session, round_id)
 
 
-def host_gallery(session: Session, code: str, host_token: str | None, round_id: int) -> list[GalleryItem]:
-    game = require_host(session, code, host_token)
+def host_gallery(session: Session, code: str, credential: str | None, round_id: int) -> list[GalleryItem]:
+    game = require_host(session, code, credential)
     round_ = session.get(Round, round_id)
     if round_ is None or round_.game_id != game.id:
         raise NotAllowed("round_not_found")
     return _best_per_player(session, round_id)
 
 
-def reveal_summary(session: Session, code: str, round_id: int, host_token: str | None = None) -> RevealView:
+def reveal_summary(session: Session, code: str, round_id: int, credential: str | None = None) -> RevealView:
     """Target, secret prompt, the best student and the AI side by side: after the reveal for
     everyone, before it for the host only."""
     game = load_game(session, code)
@@ -161,7 +161,7 @@ def reveal_summary(session: Session, code: str, round_id: int, host_token: str |
     if round_ is None or round_.game_id != game.id:
         raise NotAllowed("round_not_found")
     if round_.status != "revealed":
-        require_host(session, code, host_token)
+        require_host(session, code, credential)
     items = _best_per_player(session, round_id)
     return RevealView(
         round_number=round_.number,

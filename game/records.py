@@ -57,9 +57,9 @@ class LearningRecord:
         return round(self.best_score - self.first_score, 2)
 
 
-def learning_records(session: Session, code: str, host_token: str | None) -> list[LearningRecord]:
+def learning_records(session: Session, code: str, credential: str | None) -> list[LearningRecord]:
     """Scored, visible attempts of players still in the game, by round then nickname."""
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, credential)
     rows = session.execute(
         select(Round.number, Player.id, Player.nickname, Player.is_ai, Submission)
         .join(Submission, Submission.round_id == Round.id)

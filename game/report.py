@@ -90,18 +90,18 @@ def _record_rows(label: Label, records: list[LearningRecord]) -> list[list[objec
     ]
 
 
-def report_html(session: Session, code: str, host_token: str | None, label: Label) -> str:
-    game = require_host(session, code, host_token)
-    records = learning_records(session, code, host_token)
+def report_html(session: Session, code: str, credential: str | None, label: Label) -> str:
+    game = require_host(session, code, credential)
+    records = learning_records(session, code, credential)
     standings = [
         [row.rank, _name(label, row.nickname, row.is_ai), f"{row.total_score:.2f}"]
         for row in game_leaderboard(session, game.id)
     ]
     rounds = []
-    for round_ in host_rounds(session, code, host_token):
+    for round_ in host_rounds(session, code, credential):
         if round_.status == "draft":
             continue
-        summary = reveal_summary(session, code, round_.id, host_token)
+        summary = reveal_summary(session, code, round_.id, credential)
         board = [
             [r.rank, _name(label, r.nickname, r.is_ai), _score(r.best_score), r.attempts_used]
             for r in round_leaderboard(session, round_.id)

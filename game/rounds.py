@@ -1,4 +1,4 @@
-"""Rounds: target image, timer, close, reveal. All host-only actions check the host token here."""
+"""Rounds: target image, timer, close, reveal. All host-only actions check the teacher's session here (require_host)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def clean_prompt(raw: str, empty_key: str = "prompt_empty") -> str:
 def create_round(
     session: Session,
     code: str,
-    host_token: str | None,
+    credential: str | None,
     *,
     source: str,
     secret_prompt: str | None = None,
@@ -82,7 +82,7 @@ def create_round(
     now: datetime | None = None,
 ) -> RoundView:
     now = now or utcnow()
-    game = require_host(session, code, host_token, lock=True)  # round numbers, one at a time
+    game = require_host(session, code, credential, lock=True)  # round numbers, one at a time
     if source not in TARGET_SOURCES:
         raise InvalidInput("bad_target_source", source=source)
     target_image_id = None
@@ -123,18 +123,18 @@ def create_round(
     return round_view(round_, now, for_host=True)
 
 
-def host_round(session: Session, code: str, host_token: str | None, round_id: int) -> Round:
+def host_round(session: Session, code: str, credential: str | None, round_id: int) -> Round:
     # The game's row is locked: two rounds started at once cannot both see no open round.
-    game = require_host(session, code, host_token, lock=True)
+    game = require_host(session, code, credential, lock=True)
     round_ = session.get(Round, round_id, with_for_update=True)
     if round_ is None or round_.game_id != game.id:
         raise NotFound("round_not_found")
     return round_
 
 
-def _started_host_round(session: Session, code: str, host_token: str | None, round_id: int, now: datetime) -> Round:
+def _started_host_round(session: Session, code: str, credential: str | None, round_id: int, now: datetime) -> Round:
     """A round the host has started, with the timer's verdict written."""
-    round_ = host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
     if round_.status == "draft":
         raise NotAllowed("round_not_started")
@@ -142,10 +142,10 @@ def _started_host_round(session: Session, code: str, host_token: str | None, rou
 
 
 def start_round(
-    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     now = now or utcnow()
-    round_ = host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
     if round_.status != "draft":
         raise NotAllowed("round_already_started")
@@ -163,10 +163,10 @@ def start_round(
 
 
 def close_round(
-    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     now = now or utcnow()
-    round_ = _started_host_round(session, code, host_token, round_id, now)
+    round_ = _started_host_round(session, code, credential, round_id, now)
     if round_.status == "open":
         round_.status = "closed"
         round_.closed_at = now
@@ -174,11 +174,11 @@ def close_round(
 
 
 def reveal_round(
-    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     """Reveal ends the round if it is still open: the secret is out, so no more attempts."""
     now = now or utcnow()
-    round_ = _started_host_round(session, code, host_token, round_id, now)
+    round_ = _started_host_round(session, code, credential, round_id, now)
     if round_.status == "open":
         round_.closed_at = now
     round_.status = "revealed"
@@ -187,27 +187,27 @@ def reveal_round(
 
 
 def retry_target(
-    session: Session, code: str, host_token: str | None, round_id: int, now: datetime | None = None
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:
     """Draw a failed target again (the model was missing, the disk was full…)."""
     now = now or utcnow()
-    round_ = host_round(session, code, host_token, round_id)
+    round_ = host_round(session, code, credential, round_id)
     if round_.target_status != "failed":
         raise NotAllowed("target_not_failed")
     round_.target_status, round_.target_error, round_.target_worker_id = "pending", None, None
     return round_view(round_, now, for_host=True)
 
 
-def host_rounds(session: Session, code: str, host_token: str | None, now: datetime | None = None) -> list[RoundView]:
+def host_rounds(session: Session, code: str, credential: str | None, now: datetime | None = None) -> list[RoundView]:
     now = now or utcnow()
-    game = require_host(session, code, host_token)
+    game = require_host(session, code, credential)
     rounds = session.scalars(select(Round).where(Round.game_id == game.id).order_by(Round.number))
     return [round_view(r, now, for_host=True) for r in rounds]
 
 
-def console_rounds(session: Session, code: str, host_token: str | None, now: datetime | None = None) -> ConsoleRounds:
+def console_rounds(session: Session, code: str, credential: str | None, now: datetime | None = None) -> ConsoleRounds:
     """The current round (latest started) and the rounds prepared ahead, for the host."""
-    rounds = host_rounds(session, code, host_token, now)
+    rounds = host_rounds(session, code, credential, now)
     started = [r for r in rounds if r.status != "draft"]
     return ConsoleRounds(current=started[-1] if started else None, prepared=[r for r in rounds if r.status == "draft"])
 

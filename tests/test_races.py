@@ -63,7 +63,7 @@ def test_two_rounds_started_at_once_leave_one_open(pg: Database, settings: Setti
     for _ in range(TRIES):
         classroom = Classroom(pg)
         first, second = (classroom.round(worker, start=False) for _ in range(2))
-        start = functools.partial(start_round, code=classroom.code, host_token=classroom.host)
+        start = functools.partial(start_round, code=classroom.code, credential=classroom.host)
         results = at_once(pg, functools.partial(start, round_id=first), functools.partial(start, round_id=second))
         with pg.read() as s:
             open_rounds = s.scalars(select(Round.id).where(Round.game_id == classroom.game_id, Round.status == "open"))
@@ -75,7 +75,7 @@ def test_two_rounds_created_at_once_get_two_numbers(pg: Database) -> None:
     for _ in range(TRIES):
         classroom = Classroom(pg)
         make = functools.partial(
-            create_round, code=classroom.code, host_token=classroom.host, source="prompt", secret_prompt="a red circle"
+            create_round, code=classroom.code, credential=classroom.host, source="prompt", secret_prompt="a red circle"
         )
         results = at_once(pg, make, make)
         assert sorted(r.number for r in results) == [1, 2]
@@ -101,7 +101,7 @@ def test_a_player_removed_while_submitting_never_gets_a_picture(pg: Database, se
         at_once(
             pg,
             functools.partial(submit_prompt, code=classroom.code, player_token=token, prompt="a red circle"),
-            functools.partial(kick_player, code=classroom.code, host_token=classroom.host, player_id=player_id),
+            functools.partial(kick_player, code=classroom.code, credential=classroom.host, player_id=player_id),
         )
         drain(worker)
         with pg.read() as s:

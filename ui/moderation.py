@@ -1,6 +1,6 @@
 """The host's moderation panel: blocked words, players, every attempt, deleting the game.
 
-Each button calls game/moderation.py, which checks the host token again on the server.
+Each button calls game/moderation.py, which checks the teacher's session again on the server.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def let_back_code(nickname: str, rejoin: str) -> None:
 
 def moderation_panel(db: Database, code: str, token: str | None) -> None:
     """Blocked words, players (rename, remove), every attempt (hide), and deleting the game.
-    Each action goes through game/moderation.py, which checks the host token again."""
+    Each action goes through game/moderation.py, which checks the teacher's session again."""
     with db.read() as session:
         view = moderation_view(session, code, token)
     room_panel(db, code, token, view)

@@ -32,3 +32,40 @@ def countdown(page: Page) -> Locator:
     """The countdown the page shows. A rerun that moves the live part (the board going from
     the reveal to the next round) keeps the old one, empty and hidden, until the run ends."""
     return page.locator(".pm-countdown:visible")
+
+
+def teacher_context(browser, server: str, session: str, **options):
+    """A browser context holding a teacher's session cookie, as if they had signed in (for tests
+    whose game was made by the rules directly, tests/helpers.Classroom)."""
+    from game.accounts import SESSION_COOKIE
+
+    context = browser.new_context(**options)
+    context.add_cookies([{"name": SESSION_COOKIE, "value": session, "url": server}])
+    return context
+
+
+def create_first_teacher(page: Page, server: str, name: str, password: str) -> None:
+    """The first visitor of a new server makes the administrator's account, and lands on My games."""
+    page.goto(f"{server}/signin")
+    key(page, "teacher_name", "input").fill(name)
+    key(page, "teacher_password", "input").fill(password)
+    key(page, "teacher_password_repeat", "input").fill(password)
+    key(page, "create_teacher", "button").click()
+    expect(page.get_by_role("heading", name="My games")).to_be_visible(timeout=90_000)
+
+
+def sign_in(page: Page, server: str, name: str, password: str) -> None:
+    page.goto(f"{server}/signin")
+    key(page, "teacher_name", "input").fill(name)
+    key(page, "teacher_password", "input").fill(password)
+    key(page, "sign_in", "button").click()
+    expect(page.get_by_role("heading", name="My games")).to_be_visible(timeout=90_000)
+
+
+def new_game(page: Page, title: str) -> str:
+    """From My games: New game, a title, Create game; the new game's join code."""
+    key(page, "new_game", "a").click()
+    key(page, "game_title", "input").fill(title)
+    key(page, "create_game", "button").click()
+    expect(key(page, "join_code_display")).to_be_visible(timeout=90_000)
+    return key(page, "join_code_display").inner_text().strip()

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import countdown, join, key, submit
+from browsing import countdown, create_first_teacher, join, key, new_game, submit
 from playwright.sync_api import Page, expect
 from servers import streamlit_server
 
@@ -80,11 +80,8 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
     shots = Shots(SCREENSHOTS if database == "sqlite" else None)
     with streamlit_server(tmp_path, database_url=url, engine="sketch", worker="thread") as server:
         host = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-        host.goto(f"{server}/host")
-        key(host, "game_title", "input").fill("Art class")
-        key(host, "create_game", "button").click()
-        expect(key(host, "join_code_display")).to_be_visible(timeout=WAIT)
-        code = key(host, "join_code_display").inner_text().strip()
+        create_first_teacher(host, server, "Ms Kim", "a long password")
+        code = new_game(host, "Art class")
         assert re.fullmatch(r"[A-HJ-NP-Z2-9]{6}", code)  # no 0/O or 1/I to misread
 
         # The projector opens the board from the console's link: a new tab, no host key.
@@ -164,7 +161,7 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
         # The host reaches the results through the sidebar and keeps the host's rights.
         host.get_by_role("link", name=re.compile("Results$")).first.click()
         expect(host.get_by_role("heading", name=re.compile("^Results"))).to_be_visible(timeout=WAIT)
-        expect(host.get_by_text("This page is for the game's host")).to_have_count(0)
+        expect(host.get_by_text("This page is for the game's teacher")).to_have_count(0)
         expect(host.get_by_role("link", name="Everything (ZIP with images)")).to_be_visible()
         for nickname in STUDENTS:
             expect(host.get_by_text(nickname).first).to_be_visible()

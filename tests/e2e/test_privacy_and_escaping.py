@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browsing import key, submit
+from browsing import key, submit, teacher_context
 from helpers import Classroom, wait_until
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
@@ -151,9 +151,9 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
         wait_until(
             lambda: any(same_picture(p, mina_pixels) for p in seen.pictures()), 60, "Mina's picture after the reveal"
         )
-        results = browser.new_context().new_page()
+        results = teacher_context(browser, server, classroom.host).new_page()
         host_seen = Recorder(results)
-        results.goto(f"{server}/results?code={classroom.code}&host={classroom.host}")
+        results.goto(f"{server}/results?code={classroom.code}")
         expect(results.get_by_text(EVIL_NAME).first).to_be_visible(timeout=60_000)
         board.reload()
         expect(key(board, "reveal")).to_contain_text(MARKDOWN_PROMPT, timeout=60_000)
@@ -168,8 +168,8 @@ def test_nothing_secret_reaches_a_student_before_the_reveal_and_text_stays_text(
             assert page.locator("i", has_text="x").count() == 0
         expect(student.get_by_text(MARKDOWN_PROMPT).first).to_be_visible()
         # Addresses in names and the title are text, never links, on every page.
-        host = browser.new_context().new_page()
-        host.goto(f"{server}/host?code={classroom.code}&host={classroom.host}")
+        host = teacher_context(browser, server, classroom.host).new_page()
+        host.goto(f"{server}/host?code={classroom.code}")
         expect(host.get_by_text(as_shown(LINK_TITLE)).first).to_be_visible(timeout=60_000)
         for name in LINK_NAMES:
             expect(board.get_by_text(as_shown(name)).first).to_be_visible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browsing import key, submit
+from browsing import key, submit, teacher_context
 from helpers import Classroom, wait_until
 from playwright.sync_api import Page, expect
 from servers import start_worker, stop, streamlit_server
@@ -36,8 +36,8 @@ def test_two_web_servers_show_the_same_leaderboard(postgres_url: str, tmp_path: 
             classroom.start_all()
 
             # The host's console on either server counts the worker process as alive.
-            host = browser.new_context().new_page()
-            host.goto(f"{second}/host?code={classroom.code}&host={classroom.host}")
+            host = teacher_context(browser, second, classroom.host).new_page()
+            host.goto(f"{second}/host?code={classroom.code}")
             expect(host.get_by_text("Generation workers alive: 1")).to_be_visible(timeout=30_000)
 
             join_and_submit(browser.new_context().new_page(), first, classroom.code, "Ana", "a big red circle")
