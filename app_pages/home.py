@@ -2,8 +2,14 @@
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.account import school_login_configured, signed_in
+from ui.i18n import current_language, t
 from ui.services import database, offline_engine
+
+if school_login_configured() and st.user.is_logged_in and signed_in() is None:
+    # Back from the school's sign-in (Streamlit's callback opens the home page): the sign-in
+    # page maps the account to a teacher and sets the session cookie.
+    st.switch_page("app_pages/signin.py", query_params={"lang": current_language()})
 
 st.title(f"🎯 {t('app_title')}")
 st.caption(t("tagline"))

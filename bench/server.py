@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,9 +45,12 @@ def app_env(home: Path, **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def app_server(
+    home: Path, *, options: Mapping[str, str] | None = None, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`streamlit run app.py` on a free port of 127.0.0.1; yields its base URL and process.
-    Logs go to home/server-<port>.log."""
+    `options`: more of Streamlit's own (e.g. {"secrets.files": path}). Logs go to
+    home/server-<port>.log."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = app_env(home, public_url=url, **settings)
@@ -58,6 +61,7 @@ def app_server(home: Path, **settings: str) -> Iterator[tuple[str, subprocess.Po
             [
                 *(sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / APP_ENTRY)),
                 *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
+                *(arg for name, value in (options or {}).items() for arg in (f"--{name}", value)),
             ],
             cwd=PROJECT_DIR,
             env=env,

@@ -18,9 +18,9 @@ before_a_failed_server_stops: list[Callable[[], None]] = []
 
 
 @contextmanager
-def streamlit_server(home: Path, **settings: str) -> Iterator[str]:
+def streamlit_server(home: Path, *, options: dict[str, str] | None = None, **settings: str) -> Iterator[str]:
     """The app as `make run` starts it (bench/server.py); yields its base URL."""
-    with app_server(home, **settings) as (url, _process):
+    with app_server(home, options=options, **settings) as (url, _process):
         try:
             yield url
         except BaseException:

@@ -153,9 +153,8 @@ def test_a_teachers_week_of_signing_in_and_students_coming_back(
             assert console.request.get(f"{server}/api/games/{code}/download/{name}").status == 200
 
         # Signing out on the classroom computer ends that session there; the staff room's goes on.
-        session_cookies = {
-            c["value"] for ctx in (staff_room, classroom, colleague) for c in ctx.cookies() if c["name"] == SESSION_COOKIE
-        }
+        contexts = (staff_room, classroom, colleague)
+        session_cookies = {c["value"] for ctx in contexts for c in ctx.cookies() if c["name"] == SESSION_COOKIE}
         classroom_session = next(c["value"] for c in classroom.cookies() if c["name"] == SESSION_COOKIE)
         key(console, "sign_out", "button").click()
         expect(console.get_by_role("heading", name="Sign in as a teacher")).to_be_visible(timeout=WAIT)
