@@ -14,7 +14,15 @@ from game.hints import hints_enabled, set_hints
 from game.live import GameVersions, game_versions
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
-from game.rounds import close_round, console_rounds, create_round, retry_target, reveal_round, start_round
+from game.rounds import (
+    close_round,
+    console_rounds,
+    create_round,
+    retry_target,
+    reveal_round,
+    start_round,
+    upload_preview,
+)
 from game.views import RoundView
 from ui import widgets
 from ui.account import require_teacher_page
@@ -52,6 +60,11 @@ def create_game_form() -> None:
         if created is not None:
             remember(code=created.code)
             st.rerun()
+
+
+def game_size() -> int:
+    with db.read() as session:
+        return find_game(session, code or "").image_size
 
 
 def join_panel(game_code_: str) -> None:
@@ -120,7 +133,13 @@ def new_round_form() -> None:
             t("target_upload_label"), type=["png", "jpg", "jpeg", "webp"], key=f"target_upload_{form_no}"
         )
         if upload is not None:
-            st.image(upload.getvalue(), caption=t("upload_preview"), width=220)
+            # Decoded by the upload rules only: a damaged file is their message, the console stays.
+            try:
+                preview = upload_preview(upload.getvalue(), game_size())
+            except GameError as error:
+                widgets.show_error(error)
+            else:
+                st.image(preview, caption=t("upload_preview"), width=220)
     if st.button(t("create_round_button"), key="create_round", type="primary"):
         if source == "upload" and upload is None:
             st.error(t("upload_missing"))

@@ -194,7 +194,8 @@ async def classroom(
 
     async def student_submits(client: PageClient) -> None:
         await asyncio.sleep(rng.uniform(0, within_s))
-        await client.submit("prompt", rng.choice(PROMPTS), "submit")
+        await client.wait_idle()
+        await client.submit(client.latest_key("prompt_"), rng.choice(PROMPTS), client.latest_key("submit_"))
 
     await asyncio.gather(*(student_submits(c) for c in student_list))
     results: list[tuple[str, float, float]] = []

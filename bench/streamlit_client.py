@@ -99,6 +99,14 @@ class PageClient:
         self.runs_started += 1
         await self._ws.send(message.SerializeToString())
 
+    def latest_key(self, prefix: str) -> str:
+        """The newest of numbered keys (`prompt_0`, `prompt_1`, …): a form gets new keys after
+        each stored attempt (app_pages/play.py)."""
+        numbered = [k for k in self.widget_ids if k.startswith(prefix) and k[len(prefix) :].isdigit()]
+        if not numbered:
+            raise KeyError(f"no widget key {prefix}<n> on the page (keys: {sorted(self.widget_ids)})")
+        return max(numbered, key=lambda k: int(k[len(prefix) :]))
+
     async def submit(self, text_key: str, text: str, button_key: str) -> None:
         """Type into a form's text box and press its submit button."""
         await self.wait_idle()

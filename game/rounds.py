@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,21 @@ def clean_prompt(raw: str, empty_key: str = "prompt_empty") -> str:
     return prompt
 
 
+def checked_upload(data: bytes, size: int) -> Image.Image:
+    """An uploaded target through the upload rules (format, size, pixels, a whole file):
+    a damaged or truncated file is the rule's own message, never a storage failure."""
+    try:
+        return load_upload(data, size)
+    except UploadRejected as rejected:
+        raise InvalidInput(rejected.reason) from None
+
+
+def upload_preview(data: bytes, size: int) -> bytes:
+    """What the console shows of an upload before the round exists: the picture as the round
+    will have it (squared), decoded only by the upload rules."""
+    return encode_png(checked_upload(data, size))
+
+
 def create_round(
     session: Session,
     code: str,
@@ -94,10 +110,7 @@ def create_round(
             raise InvalidInput("preset_unknown", preset=preset_id)
         secret_prompt = preset.prompt
     else:
-        try:
-            image = load_upload(upload or b"", game.image_size)
-        except UploadRejected as rejected:
-            raise InvalidInput(rejected.reason) from None
+        image = checked_upload(upload or b"", game.image_size)
         blob = ImageBlob(data=encode_png(image), width=image.width, height=image.height)
         session.add(blob)
         session.flush()

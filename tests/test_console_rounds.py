@@ -3,8 +3,12 @@ jobs (the target, the AI's attempt) end with a reason the host can act on, on ev
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from apptest import page
 from helpers import Classroom, drain
+from PIL import Image
 
 from db.models import Player
 from db.session import Database
@@ -105,3 +109,17 @@ def test_a_failing_target_says_why_and_can_be_drawn_again(
         retry_target(s, classroom.code, classroom.host, round_id)
     drain(worker)
     assert classroom.target_ready()
+
+
+def test_a_truncated_upload_is_refused_kindly_and_the_console_stays(db, classroom, app_environment) -> None:
+    """Its preview went through PIL outside the upload rules, and the OSError it raised was
+    taken for a storage failure: the console showed "the game's database reported an error"
+    and lost its Create round button (issue 23)."""
+    host = page("host", code=classroom.code, teacher=classroom.host)
+    host.radio(key="target_source").set_value("upload").run()
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), "orange").save(photo, format="JPEG")
+    host.file_uploader(key="target_upload_0").set_value(("photo.jpg", photo.getvalue()[:400], "image/jpeg")).run()
+    assert not host.exception
+    assert [e.value for e in host.error] == ["This file is not a PNG, JPEG or WebP picture (or it is damaged)."]
+    assert host.button(key="create_round").label == "Create round"

@@ -85,3 +85,15 @@ def test_a_database_from_before_migrations_upgrades_in_place(tmp_path: Path, set
         (attempt,) = player_state(s, V1_CODE, V1_MINA_TOKEN).submissions
         assert attempt.status == "done" and attempt.score is not None
     database.dispose()
+
+
+def test_migration_0006_computes_nickname_keys_with_its_own_frozen_copy_of_the_rule() -> None:
+    """It imported game.text.fold_key, so replaying it after a change of the rules would write
+    other keys; its copy gives today's keys for the names the rule was made for."""
+    import importlib
+
+    from game.text import fold_key
+
+    frozen = importlib.import_module("db.migrations.versions.0006_room_control").fold_key
+    for name in ("Mina", "Мina", "Mіna", "MINA", "Ｍina", "Mina\u3164", "Mina\u2800", "ᴀɪ", "자살", "Éva"):
+        assert frozen(name) == fold_key(name), name

@@ -8,15 +8,48 @@ Create Date: 2026-11-21 10:30:00
 
 from __future__ import annotations
 
+import unicodedata
+from functools import cache
+
+import regex
 import sqlalchemy as sa
 from alembic import op
-
-from game.text import fold_key
+from confusable_homoglyphs.confusables import confusables_data
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+
+
+# The nickname key as game/text.py computed it when this migration was written, frozen here:
+# a migration never imports game/ (a later change of the rules must not change what replaying
+# this step writes). It depends only on Unicode data packages, pinned in requirements.txt.
+_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\u2800]")
+
+
+@cache
+def _prototype(character: str) -> str:
+    for _ in range(3):
+        if character.isascii():
+            return character
+        small_capital = unicodedata.name(character, "").removeprefix("LATIN LETTER SMALL CAPITAL ")
+        if len(small_capital) == 1:
+            return small_capital.lower()
+        lookalikes = [entry["c"] for entry in confusables_data.get(character, ())]
+        if not lookalikes:
+            return character
+        plain = [c for c in lookalikes if c.isascii() and c.strip()]
+        character = plain[0] if plain else lookalikes[0]
+        if len(character) != 1:
+            return character
+    return character
+
+
+def fold_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    skeleton = unicodedata.normalize("NFD", "".join(_prototype(c) for c in decomposed))
+    return unicodedata.normalize("NFC", skeleton.casefold())
 
 
 def upgrade() -> None:

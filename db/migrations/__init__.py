@@ -1,0 +1,1 @@
+"""Alembic migrations; a package so that the import contracts (pyproject.toml) check them too."""
