@@ -23,11 +23,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not e2e"
 	$(BIN)/python -m pytest -m e2e
 
-# The inner loop: lint, the import contracts and every test but the browser ones (about a minute).
+# The inner loop: lint, the import contracts and every test but the browser ones and the
+# benchmark commands' smoke tests.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 -m "not e2e"
+	$(BIN)/python -m pytest -n 2 -m "not e2e and not bench"
 
 # The CPU figures of bench/RESULTS.md (several minutes on a laptop).
 bench: $(STAMP)
