@@ -166,7 +166,7 @@ def ai_controls(round_: RoundView, key: str) -> None:
     """The AI opponent: a button until it is added, then what it is doing."""
     if round_.ai_status in (None, "failed"):
         if round_.ai_status == "failed":
-            st.warning(t("ai_failed_reason", error=round_.ai_error or "?"))
+            st.warning(t("ai_failed_reason", error=widgets.reason(round_.ai_error)))
         if st.button(t("add_ai_button"), key=key, help=t("ai_explain"), disabled=round_.status == "revealed"):
             run_action(add_ai_player, round_.id)
     else:
@@ -182,7 +182,7 @@ def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
         elif round_.score_floor is not None and round_.score_ceiling is not None:
             st.caption(t("round_scale", floor=f"{round_.score_floor:.2f}", ceiling=f"{round_.score_ceiling:.2f}"))
     elif round_.target_status == "failed":
-        st.error(t("target_failed", error=round_.target_error))
+        st.error(t("target_failed", error=widgets.reason(round_.target_error)))
         if st.button(t("retry_target_button"), key=f"retry_target_{round_.id}"):
             run_action(retry_target, round_.id)
     else:

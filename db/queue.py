@@ -205,6 +205,35 @@ def release_jobs(
     return _queue_again(session, mine)
 
 
+# Stored instead of an English text: the host's page translates it (ui/locales).
+ROUND_JOB_INTERRUPTED = "round_job_interrupted"
+
+
+def fail_abandoned_rounds(session: Session, worker_id: str, *, keep: int | None = None) -> int:
+    """Fail this worker's round jobs (a target being drawn, the AI writing) that it is not
+    working on: their failure could not be recorded when they ended. The host sees why and
+    can start them again."""
+    mine_targets = [Round.target_status == "generating", Round.target_worker_id == worker_id]
+    mine_ai = [Round.ai_status == "writing", Round.ai_worker_id == worker_id]
+    if keep is not None:
+        mine_targets.append(Round.id != keep)
+        mine_ai.append(Round.id != keep)
+    rounds = session.execute(
+        update(Round)
+        .where(*mine_targets)
+        .values(target_status="failed", target_error=ROUND_JOB_INTERRUPTED, target_worker_id=None)
+        .returning(Round.id)
+    ).all()
+    rounds += session.execute(
+        update(Round)
+        .where(*mine_ai)
+        .values(ai_status="failed", ai_error=ROUND_JOB_INTERRUPTED, ai_worker_id=None)
+        .returning(Round.id)
+    ).all()
+    note_changes(session, round_ids={r.id for r in rounds}, shared=True)
+    return len(rounds)
+
+
 def _queue_again(session: Session, which: list[ColumnElement[bool]]) -> int:
     """Put the matching running jobs back in the queue; the students' pages show it."""
     jobs = session.execute(

@@ -123,3 +123,36 @@ def test_a_truncated_upload_is_refused_kindly_and_the_console_stays(db, classroo
     assert not host.exception
     assert [e.value for e in host.error] == ["This file is not a PNG, JPEG or WebP picture (or it is damaged)."]
     assert host.button(key="create_round").label == "Create round"
+
+
+def test_a_target_whose_failure_could_not_be_recorded_is_failed_by_its_live_worker(
+    db: Database, worker: Worker, monkeypatch: pytest.MonkeyPatch, app_environment
+) -> None:
+    """The round stayed `generating` for as long as its worker lived: only a dead worker's
+    round jobs were freed, and *Draw the target again* takes only failed ones (issue 23)."""
+    classroom = Classroom(db)
+    round_id = classroom.round(prompt="a red circle", start=False)
+
+    def full_disk(_image: object) -> bytes:
+        raise OSError("No space left on device")
+
+    def database_gone(_error: BaseException) -> str:
+        raise ConnectionError("the database went away while the failure was being written")
+
+    with monkeypatch.context() as patched, pytest.raises(ConnectionError):
+        patched.setattr(worker_module, "encode_png", full_disk)
+        patched.setattr(worker_module, "readable", database_gone)
+        worker.run_once()
+    with db.read() as s:
+        assert console_rounds(s, classroom.code, classroom.host).prepared[0].target_status == "generating"
+    worker.beat()  # the heartbeat, every few seconds
+    with db.read() as s:
+        prepared = console_rounds(s, classroom.code, classroom.host).prepared[0]
+    assert prepared.target_status == "failed"
+    host = page("host", code=classroom.code, teacher=classroom.host)
+    assert [e.value for e in host.error] == [
+        "The target image could not be made: the worker stopped before it could record what happened; try again"
+    ]
+    host.button(key=f"retry_target_{round_id}").click().run()
+    drain(worker)
+    assert classroom.target_ready()

@@ -18,7 +18,7 @@ from game.media import image_path, image_secret
 from game.scoring import band
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
 from ui.faults import show_storage_fault
-from ui.i18n import t
+from ui.i18n import catalogs, t
 from ui.links import page_origin
 from ui.live import Countdown
 from ui.services import wake_worker
@@ -72,6 +72,14 @@ def name_chips(nicknames: list[str]) -> None:
 def show_error(error: GameError) -> None:
     params = {k: md(v) if isinstance(v, str) else v for k, v in error.params.items()}
     st.error(t(error.key, **params))
+
+
+def reason(stored: str | None) -> str:
+    """A failure's reason as stored by the worker: a message key (translated here) or, from
+    older rows and the engines' own errors, a text as it is."""
+    if not stored:
+        return "?"
+    return t(stored) if stored in catalogs()["en"] else stored
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T | None:

@@ -30,6 +30,7 @@ from db.queue import (
     claim_ai_prompt,
     claim_jobs,
     claim_target,
+    fail_abandoned_rounds,
     finish_job,
     has_work,
     heartbeat,
@@ -144,6 +145,8 @@ class Worker:
         # The jobs of the batch in hand: the heartbeat queues again any other job still
         # `running` under this worker's id (a batch whose results could not be stored).
         self.jobs_in_hand: frozenset[int] = frozenset()
+        # The round whose target or AI turn this worker is working on (None between them).
+        self.round_in_hand: int | None = None
         self._hand = threading.Lock()
         self._store_failures: set[int] = set()  # jobs whose results could not be stored once
         self.lease = timedelta(seconds=settings.worker_lease_s)
@@ -170,6 +173,12 @@ class Worker:
             heartbeat(session, self.worker_id, note)
             requeued = requeue_abandoned(session, lease=self.lease)
             requeued += release_jobs(session, self.worker_id, keep=self.jobs_in_hand)
+            # A round job whose failure could not be recorded must not stay "generating" while
+            # this worker lives (only a dead worker's were freed): it fails, with a reason the
+            # host sees, and *Draw the target again* / *Add an AI player* work again.
+            stuck = fail_abandoned_rounds(session, self.worker_id, keep=self.round_in_hand)
+        if stuck:
+            log.warning("failed %d round jobs this worker was no longer working on", stuck)
         if requeued:
             log.warning("queued again %d attempts left running", requeued)
 
@@ -219,16 +228,17 @@ class Worker:
         with self.database.read() as session:
             if not has_work(session):
                 return 0
-        with self.database.write() as session:
-            round_id = claim_target(session, self.worker_id)
-        if round_id is not None:
-            self.prepare_target(round_id)
-            return 1
-        with self.database.write() as session:
-            round_id = claim_ai_prompt(session, self.worker_id)
-        if round_id is not None:
-            self.write_ai_prompt(round_id)
-            return 1
+        for claim, work in ((claim_target, self.prepare_target), (claim_ai_prompt, self.write_ai_prompt)):
+            with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
+                with self.database.write() as session:
+                    round_id = claim(session, self.worker_id)
+                self.round_in_hand = round_id
+            if round_id is not None:
+                try:
+                    work(round_id)
+                finally:
+                    self.round_in_hand = None
+                return 1
         with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
             with self.database.write() as session:
                 jobs = claim_jobs(session, self.worker_id, self.batch_size)
