@@ -3,8 +3,6 @@
 One `PageClient` opens `/_stcore/stream`, asks for a page (`page_name`, query string) and then
 behaves like the real page in a browser, one script run at a time:
 
-- a fragment with `run_every` (an `auto_rerun` message) is rerun at its interval, as the
-  browser's timer does;
 - the live component of `ui/live.py` is found in the page's elements; its data names the
   change endpoint and the versions the page was drawn at, so the client polls that endpoint
   and asks for a rerun when a version moves, as the component's JavaScript does;
@@ -50,7 +48,6 @@ class PageClient:
     _ws: websockets.ClientConnection | None = None
     _running: bool = False
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
-    _fragment_timers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _live: dict[str, object] | None = None
     _live_task: asyncio.Task[None] | None = None
     _page_hash: str = ""
@@ -71,9 +68,8 @@ class PageClient:
                 pass
             finally:
                 self._closed = True
-                for task in [*self._fragment_timers.values(), self._live_task]:
-                    if task is not None:
-                        task.cancel()
+                if self._live_task is not None:
+                    self._live_task.cancel()
 
     async def close(self) -> None:
         self._closed = True
@@ -81,7 +77,7 @@ class PageClient:
             await self._ws.close()
 
     # -- what the browser sends --------------------------------------------------------------
-    async def _rerun(self, *, fragment_id: str = "", widgets: list[WidgetState] | None = None) -> None:
+    async def _rerun(self, *, widgets: list[WidgetState] | None = None) -> None:
         if self._ws is None or self._closed:
             return
         message = BackMsg()
@@ -89,9 +85,6 @@ class PageClient:
         state.query_string = self.query
         state.page_name = self.page
         state.page_script_hash = self._page_hash
-        if fragment_id:
-            state.fragment_id = fragment_id
-            state.is_auto_rerun = True
         for widget in widgets or []:
             state.widget_states.widgets.append(widget)
         self._running = True
@@ -132,13 +125,6 @@ class PageClient:
             for page in message.navigation.app_pages:
                 if page.url_pathname == self.page:
                     self._page_hash = page.page_script_hash
-        elif kind == "auto_rerun":
-            self._start_fragment_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
-        elif kind == "stop_auto_rerun":
-            for fragment_id in message.stop_auto_rerun.fragment_ids:
-                timer = self._fragment_timers.pop(fragment_id, None)
-                if timer is not None:
-                    timer.cancel()
         elif kind == "script_finished":
             self.runs_finished += 1
             self.first_finished_at = self.first_finished_at or now
@@ -158,18 +144,6 @@ class PageClient:
             self._live = json.loads(body.json or "{}")
             if self._live_task is None:
                 self._live_task = asyncio.create_task(self._poll_live())
-
-    def _start_fragment_timer(self, fragment_id: str, interval_s: float) -> None:
-        if fragment_id in self._fragment_timers:
-            return
-
-        async def tick() -> None:
-            while not self._closed:
-                await asyncio.sleep(interval_s)
-                if not self._running:  # the browser waits for the run in flight
-                    await self._rerun(fragment_id=fragment_id)
-
-        self._fragment_timers[fragment_id] = asyncio.create_task(tick())
 
     async def _poll_live(self) -> None:
         """The live component's loop: ask the change endpoint; rerun when a version moved."""

@@ -28,9 +28,6 @@ import torch
 
 log = logging.getLogger(__name__)
 
-RUNTIMES = ("auto", "torch", "openvino")
-
-
 def installed() -> bool:
     try:
         import openvino  # noqa: F401

@@ -27,7 +27,6 @@ IMAGE_SIZES = (256, 384, 512, 768)
 # The AI opponent's name: no student may pass for it on the leaderboard (nor a lookalike:
 # compared by their keys, so Cyrillic "АI" is refused too).
 RESERVED_KEYS = {fold_key(name) for name in ("ai", "a.i.", "인공지능")}
-PLAYER_CAP_DEFAULT = 60
 PLAYER_CAP_MAX = 200
 # Joins one browser may make in one game: a student who mistyped their name twice is fine;
 # one browser joining 40 nicknames is not.

@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=40), primary_key=True),
         sa.Column("value", sa.String(length=128), nullable=False),
     )
-    # Every web process signs image addresses with this one value (db/secrets.py).
+    # Every web process signs image addresses with this one value (game/media.py, `url_secret`).
     op.bulk_insert(secrets_table, [{"name": "image_urls", "value": secrets.token_hex(32)}])
 
 
