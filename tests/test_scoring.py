@@ -5,7 +5,6 @@ and an uploaded photo's seed chosen by search."""
 from __future__ import annotations
 
 import io
-import random
 
 import pytest
 from apptest import page
@@ -22,7 +21,7 @@ from game.difficulty import PlayedDifficulty, played_difficulty
 from game.presets import preset_by_id
 from game.records import learning_records
 from game.rounds import create_round, reveal_round, start_round
-from game.scoring import UPLOAD_SEED_TRIES, band, match_score
+from game.scoring import band, match_score
 from game.submissions import player_state, submit_prompt
 from worker.runner import Worker
 
@@ -158,15 +157,18 @@ def test_an_uploaded_photo_gets_the_seed_its_best_prompt_reaches_best(classroom:
     assert chosen.target_status == "ready"
     assert floor is not None and ceiling is not None and ceiling > floor
 
-    # The ceiling is the best over the seeds tried, and the round keeps the seed that reached it.
-    picker = random.Random(11)
-    seeds = [11] + [picker.randrange(2**31) for _ in range(UPLOAD_SEED_TRIES - 1)]
+    # Its promise: the AI's best prompt, drawn at the chosen seed, reaches the ceiling, and no
+    # worse than at the seed the round started from (the search only moves to a better seed).
     prompt = sketch_slots(photo).best_guess()
     scorer = LayoutScorer()
     target = scorer.embed([photo])[0]
-    pictures = {s: SketchGenerator().generate([prompt], seed=s, size=256)[0] for s in seeds}
-    reached = {s: scorer.similarity(target, scorer.embed([picture]))[0] for s, picture in pictures.items()}
-    assert seed == max(reached, key=reached.get) and ceiling == pytest.approx(max(reached.values()), abs=1e-3)
+
+    def reached(at_seed: int) -> float:
+        picture = SketchGenerator().generate([prompt], seed=at_seed, size=256)[0]
+        return scorer.similarity(target, scorer.embed([picture]))[0]
+
+    assert ceiling == pytest.approx(reached(seed), abs=1e-3)
+    assert reached(seed) >= reached(11) - 1e-6
     with classroom.db.write() as s:
         assert start_round(s, classroom.code, classroom.host, round_id).seed == seed
 
