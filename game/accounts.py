@@ -241,19 +241,24 @@ def sign_in(session: Session, name: str, password: str, now: datetime | None = N
     return SignIn(new_ticket(session, teacher.id, now))
 
 
-def new_ticket(session: Session, teacher_id: int, now: datetime | None = None) -> str:
+def _issue(session: Session, teacher_id: int, kind: str, lifetime: timedelta, now: datetime | None) -> str:
+    """A new random secret of this kind for the teacher; only its hash is stored."""
     now = now or utcnow()
-    ticket = new_token()
+    secret = new_token()
     session.add(
         TeacherSession(
-            token_hash=hash_token(ticket),
+            token_hash=hash_token(secret),
             teacher_id=teacher_id,
-            kind=TICKET,
+            kind=kind,
             created_at=now,
-            expires_at=now + TICKET_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
-    return ticket
+    return secret
+
+
+def new_ticket(session: Session, teacher_id: int, now: datetime | None = None) -> str:
+    return _issue(session, teacher_id, TICKET, TICKET_LIFETIME, now)
 
 
 def open_session(session: Session, ticket: str | None, now: datetime | None = None) -> str | None:
@@ -273,18 +278,8 @@ def open_session(session: Session, ticket: str | None, now: datetime | None = No
 
 def start_session(session: Session, teacher_id: int, now: datetime | None = None) -> str:
     now = now or utcnow()
-    token = new_token()
-    session.execute(delete(TeacherSession).where(TeacherSession.expires_at < now))
-    session.add(
-        TeacherSession(
-            token_hash=hash_token(token),
-            teacher_id=teacher_id,
-            kind=SESSION,
-            created_at=now,
-            expires_at=now + SESSION_LIFETIME,
-        )
-    )
-    return token
+    session.execute(delete(TeacherSession).where(TeacherSession.expires_at < now))  # expired ones go
+    return _issue(session, teacher_id, SESSION, SESSION_LIFETIME, now)
 
 
 def _session_teacher(session: Session, credential: str | None, now: datetime | None = None) -> Teacher | None:
