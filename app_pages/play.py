@@ -116,7 +116,7 @@ def attempt_list(state: PlayerRoundState) -> None:
                 elif submission.status in ("queued", "running"):
                     st.info(t("waiting_in_queue"))  # the live line at the top says where it is
                 elif submission.status == "failed":
-                    st.warning(t("failed", error=submission.error or "?"))
+                    st.warning(t("failed", error=widgets.reason(submission.error)))
                 elif submission.status == "blocked":
                     st.warning(t("blocked"))
                 elif submission.status == "refused":

@@ -206,7 +206,7 @@ def release_jobs(
 
 
 # Stored instead of an English text: the host's page translates it (ui/locales).
-ROUND_JOB_INTERRUPTED = "round_job_interrupted"
+ROUND_JOB_INTERRUPTED = "reason_round_job_interrupted"
 
 
 def fail_abandoned_rounds(session: Session, worker_id: str, *, keep: int | None = None) -> int:

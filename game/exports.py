@@ -75,7 +75,18 @@ def _submission_rows(session: Session, game_id: int) -> list[tuple[Submission, P
     )
 
 
-def submissions_csv(session: Session, code: str, credential: str | None) -> bytes:
+# Failure reasons the worker stores as message keys (worker/runner.py, db/queue.py).
+REASON_PREFIX = "reason_"
+
+
+def reason_text(stored: str | None, label: Label | None) -> str | None:
+    """A stored failure reason in the reader's language, where it is a message key."""
+    if stored and label is not None and stored.startswith(REASON_PREFIX):
+        return label(stored)
+    return stored
+
+
+def submissions_csv(session: Session, code: str, credential: str | None, label: Label | None = None) -> bytes:
     game = require_host(session, code, credential)
     rows = [
         (
@@ -89,7 +100,7 @@ def submissions_csv(session: Session, code: str, credential: str | None) -> byte
             s.raw_score,
             r.scorer,
             s.status,
-            s.error,
+            reason_text(s.error, label),
             s.created_at,
             s.finished_at,
         )
@@ -127,7 +138,7 @@ _EXTENSIONS = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg"}
 
 def _documents(session: Session, code: str, credential: str | None, report_label: Label | None) -> dict[str, bytes]:
     documents = {
-        "submissions.csv": submissions_csv(session, code, credential),
+        "submissions.csv": submissions_csv(session, code, credential, report_label),
         "standings.csv": standings_csv(session, code, credential),
         "learning_records.csv": learning_records_csv(session, code, credential),
     }
@@ -140,11 +151,9 @@ def document(session: Session, code: str, credential: str | None, name: str, rep
     """One of the single-file downloads, built when it is asked for."""
     if name == "report.html":
         return report_html(session, code, credential, report_label).encode("utf-8")
-    makers = {
-        "submissions.csv": submissions_csv,
-        "standings.csv": standings_csv,
-        "learning_records.csv": learning_records_csv,
-    }
+    if name == "submissions.csv":
+        return submissions_csv(session, code, credential, report_label)
+    makers = {"standings.csv": standings_csv, "learning_records.csv": learning_records_csv}
     return makers[name](session, code, credential)
 
 

@@ -79,7 +79,7 @@ def test_a_failing_ai_job_says_why_and_can_be_tried_again_on_postgresql(
     with pg.read() as s:
         current = console_rounds(s, classroom.code, classroom.host).current
     assert current is not None and current.ai_status == "failed"
-    assert current.ai_error == "the server's disk is full"  # the kind, not the driver's words
+    assert current.ai_error == "reason_disk_full"  # the kind, not the driver's words
 
     monkeypatch.undo()
     with pg.write() as s:
@@ -103,7 +103,7 @@ def test_a_failing_target_says_why_and_can_be_drawn_again(
     drain(worker)
     with db.read() as s:
         prepared = console_rounds(s, classroom.code, classroom.host).prepared[0]
-    assert prepared.target_status == "failed" and prepared.target_error == "the server's disk is full"
+    assert prepared.target_status == "failed" and prepared.target_error == "reason_disk_full"
     monkeypatch.undo()
     with db.write() as s:
         retry_target(s, classroom.code, classroom.host, round_id)
@@ -153,6 +153,10 @@ def test_a_target_whose_failure_could_not_be_recorded_is_failed_by_its_live_work
     assert [e.value for e in host.error] == [
         "The target image could not be made: the worker stopped before it could record what happened; try again"
     ]
+    # Stored as a key, the reason is read in the host's language.
+    korean = page("host", code=classroom.code, teacher=classroom.host, lang="ko")
+    assert any("작업자가 결과를 기록하기 전에 멈췄습니다" in e.value for e in korean.error)
+    host = page("host", code=classroom.code, teacher=classroom.host)
     host.button(key=f"retry_target_{round_id}").click().run()
     drain(worker)
     assert classroom.target_ready()

@@ -230,13 +230,13 @@ def test_the_ai_stops_when_the_machine_keeps_failing_its_attempts(classroom: Cla
         worker.run_once()  # the AI queues an attempt
         with classroom.db.write() as s:  # which the machine fails (a failed attempt does not count)
             s.query(Submission).filter(Submission.status == "queued").update(
-                {"status": "failed", "error": "the server's disk is full"}
+                {"status": "failed", "error": "reason_disk_full"}
             )
     drain(worker)
     with classroom.db.read() as s:
         stopped = s.get(Round, round_id)
         tries = s.query(Submission).filter(Submission.round_id == round_id).count()
-    assert (stopped.ai_status, stopped.ai_error, tries) == ("failed", "the server's disk is full", 2)
+    assert (stopped.ai_status, stopped.ai_error, tries) == ("failed", "reason_disk_full", 2)
 
 
 def test_the_host_sees_each_presets_measured_difficulty_beside_its_label(

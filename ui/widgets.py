@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.faults import STORAGE_ERRORS
 from db.session import Database
 from game.errors import GameError
+from game.exports import REASON_PREFIX
 from game.media import image_path, image_secret
 from game.scoring import band
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
@@ -79,7 +80,7 @@ def reason(stored: str | None) -> str:
     older rows and the engines' own errors, a text as it is."""
     if not stored:
         return "?"
-    return t(stored) if stored in catalogs()["en"] else stored
+    return t(stored) if stored.startswith(REASON_PREFIX) and stored in catalogs()["en"] else stored
 
 
 def write(db: Database, action: Callable[[Session], T]) -> T | None:

@@ -58,20 +58,23 @@ STORE_FAILED = "the result could not be saved"
 
 
 def readable(error: BaseException) -> str:
-    """The reason the host reads: the engine's own words, a storage failure's kind (details go
-    to the log, never a driver's message with its SQL), else the error's first line."""
+    """The reason the host reads: the engine's own words, a storage failure's kind as a
+    message key (details go to the log, never a driver's message with its SQL), else the
+    error's first line."""
     if isinstance(error, STORAGE_ERRORS):
         return STORAGE_REASONS.get(storage_fault(error), STORAGE_REASONS["other"])
     text = str(error).strip() or type(error).__name__
     return text if isinstance(error, EngineUnavailable) else f"{type(error).__name__}: {text.splitlines()[0]}"[:500]
 
 
+# Stored as message keys, translated where they are read (ui/widgets.reason, the exports'
+# label): a Korean host reads a Korean reason.
 STORAGE_REASONS = {
-    "disk_full": "the server's disk is full",
-    "read_only": "the database cannot be written",
-    "corrupt": "the database file is damaged",
-    "unreachable": "the database could not be reached",
-    "other": "the database was busy; try again",
+    "disk_full": "reason_disk_full",
+    "read_only": "reason_read_only",
+    "corrupt": "reason_corrupt",
+    "unreachable": "reason_unreachable",
+    "other": "reason_busy",
 }
 
 
