@@ -5,6 +5,7 @@ prompt and no student's picture before the reveal, and reruns only when the game
 
 import streamlit as st
 
+from db.statuses import RoundStatus
 from game.errors import GameError
 from game.games import find_game, lobby_players
 from game.live import game_versions
@@ -36,7 +37,7 @@ with db.read() as session:
     players = lobby_players(session, code)
     round_rows = round_leaderboard(session, shown.id) if shown else []
     game_rows = game_leaderboard(session, game.id)
-    revealed = shown is not None and shown.status == "revealed"
+    revealed = shown is not None and shown.status == RoundStatus.REVEALED
     gallery = reveal_gallery(session, code, shown.id) if revealed else []
     summary = reveal_summary(session, code, shown.id) if revealed else None
 
@@ -77,7 +78,7 @@ def playing(round_: RoundView) -> None:
         widgets.image(db, round_.target_image_id, width=720)
     with side_column:
         live_page(code, versions, countdown=widgets.countdown(round_, size="huge"))
-        if round_.status == "closed":
+        if round_.status == RoundStatus.CLOSED:
             st.markdown(f"# ⏰ {widgets.md(t('time_up'))}")
         played = [r for r in round_rows if r.attempts_used > 0 and not r.is_ai]
         st.caption(t("board_played", count=len(played), joined=len(players)))
@@ -106,7 +107,7 @@ def reveal(round_: RoundView) -> None:
 if shown is None:
     lobby(game)
     live_page(code, versions)
-elif shown.status == "revealed":
+elif shown.status == RoundStatus.REVEALED:
     join_strip(game)
     reveal(shown)
     live_page(code, versions)

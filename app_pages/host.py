@@ -5,6 +5,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from config import ENGINES, SCORERS
+from db.statuses import AIStatus, RoundStatus, TargetStatus
 from game.accounts import claim_game
 from game.ai_opponent import add_ai_player
 from game.difficulty import PlayedDifficulty, played_difficulty
@@ -164,10 +165,10 @@ def run_action(action: Callable[..., RoundView], round_id: int) -> None:
 
 def ai_controls(round_: RoundView, key: str) -> None:
     """The AI opponent: a button until it is added, then what it is doing."""
-    if round_.ai_status in (None, "failed"):
-        if round_.ai_status == "failed":
+    if round_.ai_status in (None, AIStatus.FAILED):
+        if round_.ai_status == AIStatus.FAILED:
             st.warning(t("ai_failed_reason", error=widgets.reason(round_.ai_error)))
-        if st.button(t("add_ai_button"), key=key, help=t("ai_explain"), disabled=round_.status == "revealed"):
+        if st.button(t("add_ai_button"), key=key, help=t("ai_explain"), disabled=round_.status == RoundStatus.REVEALED):
             run_action(add_ai_player, round_.id)
     else:
         st.caption("🤖 " + t(f"ai_status_{round_.ai_status}"))
@@ -175,13 +176,13 @@ def ai_controls(round_: RoundView, key: str) -> None:
 
 def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
     """The target, and the secret only when the host asks (the console may be projected)."""
-    if round_.target_status == "ready":
+    if round_.target_status == TargetStatus.READY:
         widgets.image(db, round_.target_image_id, caption=t("target_caption"), width=width)
         if round_.target_source == "upload" and round_.score_ceiling is not None:
             st.caption(t("upload_seed_found", seed=round_.seed, similarity=f"{round_.score_ceiling:.2f}"))
         elif round_.score_floor is not None and round_.score_ceiling is not None:
             st.caption(t("round_scale", floor=f"{round_.score_floor:.2f}", ceiling=f"{round_.score_ceiling:.2f}"))
-    elif round_.target_status == "failed":
+    elif round_.target_status == TargetStatus.FAILED:
         st.error(t("target_failed", error=widgets.reason(round_.target_error)))
         if st.button(t("retry_target_button"), key=f"retry_target_{round_.id}"):
             run_action(retry_target, round_.id)
@@ -199,18 +200,19 @@ def current_round_panel(current: RoundView, versions: GameVersions | None) -> No
         target_and_secret(current)
     with board_column:
         live_page(code, versions, countdown=widgets.countdown(current))
-        if current.status in ("closed", "revealed"):
+        if current.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
             st.subheader(t("time_up"))
         buttons = st.columns(2)
-        if buttons[0].button(t("close_round_button"), key="close_round", disabled=current.status != "open"):
+        if buttons[0].button(t("close_round_button"), key="close_round", disabled=current.status != RoundStatus.OPEN):
             run_action(close_round, current.id)
-        if buttons[1].button(t("reveal_round_button"), key="reveal_round", disabled=current.status == "revealed"):
+        revealed = current.status == RoundStatus.REVEALED
+        if buttons[1].button(t("reveal_round_button"), key="reveal_round", disabled=revealed):
             run_action(reveal_round, current.id)
         ai_controls(current, key="add_ai_player")
         with db.read() as session:
             rows = round_leaderboard(session, current.id)
         widgets.round_table(rows)
-    if current.status == "revealed":
+    if current.status == RoundStatus.REVEALED:
         with db.read() as session:
             items = host_gallery(session, code, token, current.id)
             summary = reveal_summary(session, code, current.id, token)
@@ -228,13 +230,13 @@ def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
         with target_column:
             target_and_secret(round_, width=220)
         with action_column:
-            if current is not None and current.status == "open":
+            if current is not None and current.status == RoundStatus.OPEN:
                 st.caption(t("close_before_start", number=current.number))
             if st.button(
                 t("start_round_n_button", number=round_.number),
                 key=f"start_round_{round_.id}",
                 type="primary",
-                disabled=round_.target_status != "ready",
+                disabled=round_.target_status != TargetStatus.READY,
             ):
                 run_action(start_round, round_.id)
             ai_controls(round_, key=f"add_ai_player_{round_.id}")

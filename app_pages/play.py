@@ -3,6 +3,7 @@
 import streamlit as st
 
 from db.faults import STORAGE_ERRORS
+from db.statuses import AttemptStatus, RoundStatus
 from game.errors import GameError
 from game.games import find_game, join_game, rejoin_same_browser
 from game.live import game_versions
@@ -79,7 +80,7 @@ def load_state() -> PlayerRoundState | GameError | None:
 
 
 def latest_scored(state: PlayerRoundState) -> SubmissionView | None:
-    scored = [s for s in state.submissions if s.status == "done" and s.feedback is not None]
+    scored = [s for s in state.submissions if s.status == AttemptStatus.DONE and s.feedback is not None]
     return scored[-1] if scored else None
 
 
@@ -108,30 +109,30 @@ def attempt_list(state: PlayerRoundState) -> None:
                     st.caption(t("korean_prompt_note"))
                 if submission.engine_prompt:
                     st.caption(t("translated_as", text=widgets.md(submission.engine_prompt)))
-                if submission.status == "done" and submission.score is not None:
+                if submission.status == AttemptStatus.DONE and submission.score is not None:
                     widgets.score_metric(t("col_score"), submission.score, explain=False)
                     if submission.prompt_similarity is not None:
                         st.caption(t("your_prompt_similarity", value=f"{submission.prompt_similarity:.2f}"))
                     attempt_feedback(submission, latest is not None and submission.id == latest.id)
-                elif submission.status in ("queued", "running"):
+                elif submission.status in (AttemptStatus.QUEUED, AttemptStatus.RUNNING):
                     st.info(t("waiting_in_queue"))  # the live line at the top says where it is
-                elif submission.status == "failed":
+                elif submission.status == AttemptStatus.FAILED:
                     st.warning(t("failed", error=widgets.reason(submission.error)))
-                elif submission.status == "blocked":
+                elif submission.status == AttemptStatus.BLOCKED:
                     st.warning(t("blocked"))
-                elif submission.status == "refused":
+                elif submission.status == AttemptStatus.REFUSED:
                     st.warning(t("refused"))
             with image_column:
                 widgets.image(db, submission.image_id)
 
 
 def best_attempt(state: PlayerRoundState) -> SubmissionView | None:
-    scored = [s for s in state.submissions if s.status == "done" and s.score is not None]
+    scored = [s for s in state.submissions if s.status == AttemptStatus.DONE and s.score is not None]
     return max(scored, key=lambda s: s.score or 0.0) if scored else None
 
 
 def pending_attempt(state: PlayerRoundState) -> SubmissionView | None:
-    return next((s for s in state.submissions if s.status in ("queued", "running")), None)
+    return next((s for s in state.submissions if s.status in (AttemptStatus.QUEUED, AttemptStatus.RUNNING)), None)
 
 
 def status_bar(state: PlayerRoundState) -> None:
@@ -155,10 +156,10 @@ def status_bar(state: PlayerRoundState) -> None:
             countdown=widgets.countdown(round_) if round_ else None,
             queue=queue,
         )
-        if round_ is not None and round_.status in ("closed", "revealed"):
+        if round_ is not None and round_.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
             st.subheader(t("time_up"))
     with attempts_column:
-        if round_ is not None and round_.status == "open":
+        if round_ is not None and round_.status == RoundStatus.OPEN:
             st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.game.attempts_per_round}")
 
 
@@ -173,7 +174,7 @@ def round_panel(state: PlayerRoundState) -> None:
         st.subheader(t("round_header", number=round_.number))
         widgets.image(db, round_.target_image_id, caption=t("target_caption"))
     with action_column:
-        if round_.status == "open" and state.attempts_left > 0:
+        if round_.status == RoundStatus.OPEN and state.attempts_left > 0:
             latest = latest_scored(state)
             if latest is not None:  # the newest picture beside the target, with its score
                 picture, score = st.columns([1, 1], vertical_alignment="center")
@@ -184,9 +185,9 @@ def round_panel(state: PlayerRoundState) -> None:
             prompt_form(state)
             return
         best = best_attempt(state)
-        if round_.status == "open":
+        if round_.status == RoundStatus.OPEN:
             st.success(t("all_attempts_used"))
-        elif round_.status == "closed":
+        elif round_.status == RoundStatus.CLOSED:
             st.info(t("round_closed_wait"))
         if best is not None:
             st.caption(t("your_best"))
@@ -200,7 +201,7 @@ def attempts_panel(state: PlayerRoundState) -> None:
     if round_ is None:
         return
     items = []
-    if round_.status == "revealed":
+    if round_.status == RoundStatus.REVEALED:
         with db.read() as session:
             summary = reveal_summary(session, code, round_.id)
             items = reveal_gallery(session, code, round_.id)
@@ -209,7 +210,7 @@ def attempts_panel(state: PlayerRoundState) -> None:
         widgets.podium(db, items)
         widgets.reveal_side_by_side(db, summary)
     attempt_list(state)
-    if round_.status == "revealed":
+    if round_.status == RoundStatus.REVEALED:
         # Folded: on a phone the whole class's pictures would make the page very long.
         with st.expander(t("gallery_header")):
             widgets.gallery(db, items)
@@ -252,7 +253,7 @@ def prompt_form(state: PlayerRoundState) -> None:
         widgets.show_error(submitted)
     elif isinstance(submitted, STORAGE_ERRORS):
         show_storage_fault(submitted)
-    elif submitted is not None and submitted.status == "refused":
+    elif submitted is not None and submitted.status == AttemptStatus.REFUSED:
         st.warning(t("refused"))
     prompt_key, submit_key = form_keys()
     with st.form("prompt_form", border=True):

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db.statuses import AttemptStatus, RoundStatus
 from db.types import UTCDateTime
 
 
@@ -177,7 +178,7 @@ class Round(Base):
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     # draft -> open -> closed -> revealed
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[str] = mapped_column(String(12), default=RoundStatus.DRAFT)
     target_source: Mapped[str] = mapped_column(String(12))  # prompt | preset | upload
     secret_prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
     seed: Mapped[int] = mapped_column(Integer)
@@ -236,7 +237,7 @@ class Submission(Base):
     prompt: Mapped[str] = mapped_column(Text)
     # queued -> running -> done | failed | blocked (image flagged);
     # refused: the prompt filter stopped it before generation (not counted as an attempt)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=AttemptStatus.QUEUED)
     # The match score shown (0-100 between the round's floor and ceiling, game/scoring.py) and
     # the raw similarity it comes from (the experiment's measure, e.g. CLIP cosine x 100).
     score: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.changes import note_changes
 from db.models import ImageBlob, Player, Round, Submission, WorkerStatus
+from db.statuses import AIStatus, AttemptStatus, RoundStatus, TargetStatus
 from db.types import utcnow
 
 
@@ -33,14 +34,14 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
     now = now or utcnow()
     oldest_round = (
         select(Submission.round_id)
-        .where(Submission.status == "queued")
+        .where(Submission.status == AttemptStatus.QUEUED)
         .order_by(Submission.id)
         .limit(1)
         .scalar_subquery()
     )
     ids = (
         select(Submission.id)
-        .where(Submission.status == "queued", Submission.round_id == oldest_round)
+        .where(Submission.status == AttemptStatus.QUEUED, Submission.round_id == oldest_round)
         .order_by(Submission.attempt_no, Submission.id)
         .limit(limit)
     )
@@ -49,7 +50,7 @@ def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | Non
     rows = session.execute(
         update(Submission)
         .where(Submission.id.in_(ids))
-        .values(status="running", worker_id=worker_id, started_at=now)
+        .values(status=AttemptStatus.RUNNING, worker_id=worker_id, started_at=now)
         .returning(Submission.id, Submission.round_id, Submission.prompt)
     ).all()
     # No page reruns for a claim: a student's page shows "drawing" from its live place in
@@ -62,14 +63,14 @@ def ai_turn_waiting() -> ColumnElement[bool]:
     last attempt scored (nothing of its own queued or running) and the secret still kept."""
     ai_attempt_pending = exists().where(
         Submission.round_id == Round.id,
-        Submission.status.in_(("queued", "running")),
+        Submission.status.in_((AttemptStatus.QUEUED, AttemptStatus.RUNNING)),
         Submission.player_id.in_(select(Player.id).where(Player.is_ai.is_(True))),
     )
     return and_(
-        Round.target_status == "ready",
+        Round.target_status == TargetStatus.READY,
         or_(
-            Round.ai_status == "pending",
-            and_(Round.ai_status == "playing", Round.status != "revealed", ~ai_attempt_pending),
+            Round.ai_status == AIStatus.PENDING,
+            and_(Round.ai_status == AIStatus.PLAYING, Round.status != RoundStatus.REVEALED, ~ai_attempt_pending),
         ),
     )
 
@@ -78,8 +79,8 @@ def has_work(session: Session) -> bool:
     """Whether anything waits for a worker: one cheap read, so an idle worker's poll takes no
     write lock (the claims below each take SQLite's write lock)."""
     waiting = or_(
-        exists().where(Submission.status == "queued"),
-        exists().where(Round.target_status == "pending"),
+        exists().where(Submission.status == AttemptStatus.QUEUED),
+        exists().where(Round.target_status == TargetStatus.PENDING),
         exists().where(ai_turn_waiting()),
     )
     return bool(session.scalar(select(waiting)))
@@ -112,7 +113,7 @@ def finish_job(
         image_id = blob.id
     stored = session.execute(
         update(Submission)
-        .where(Submission.id == job_id, Submission.status == "running", Submission.worker_id == worker_id)
+        .where(Submission.id == job_id, Submission.status == AttemptStatus.RUNNING, Submission.worker_id == worker_id)
         .values(
             status=status,
             score=score,
@@ -151,7 +152,10 @@ def _claim_round(session: Session, waiting: ColumnElement[bool], *, shared: bool
 def claim_target(session: Session, worker_id: str) -> int | None:
     """Take one round whose target image must be generated from its secret prompt."""
     return _claim_round(
-        session, Round.target_status == "pending", target_status="generating", target_worker_id=worker_id
+        session,
+        Round.target_status == TargetStatus.PENDING,
+        target_status=TargetStatus.GENERATING,
+        target_worker_id=worker_id,
     )
 
 
@@ -163,7 +167,7 @@ def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
         # Only the host's console shows the AI's turns: the class's pages need not rerun for
         # each of them (bench/RESULTS.md, open pages).
         shared=False,
-        ai_status="writing",
+        ai_status=AIStatus.WRITING,
         ai_worker_id=worker_id,
     )
 
@@ -172,9 +176,9 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
     """Queue again the jobs of workers that stopped heartbeating (every running job when
     `lease` is None: only for tools that know no worker is alive)."""
     now = now or utcnow()
-    job_filter = [Submission.status == "running"]
-    target_filter = [Round.target_status == "generating"]
-    ai_filter = [Round.ai_status == "writing"]
+    job_filter = [Submission.status == AttemptStatus.RUNNING]
+    target_filter = [Round.target_status == TargetStatus.GENERATING]
+    ai_filter = [Round.ai_status == AIStatus.WRITING]
     if lease is not None:
         alive = select(WorkerStatus.id).where(WorkerStatus.heartbeat_at > now - lease)
         job_filter.append(Submission.worker_id.not_in(alive))
@@ -182,10 +186,13 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
         ai_filter.append(Round.ai_worker_id.not_in(alive))
     requeued = _queue_again(session, job_filter)
     rounds = session.execute(
-        update(Round).where(*target_filter).values(target_status="pending", target_worker_id=None).returning(Round.id)
+        update(Round)
+        .where(*target_filter)
+        .values(target_status=TargetStatus.PENDING, target_worker_id=None)
+        .returning(Round.id)
     ).all()
     rounds += session.execute(
-        update(Round).where(*ai_filter).values(ai_status="pending", ai_worker_id=None).returning(Round.id)
+        update(Round).where(*ai_filter).values(ai_status=AIStatus.PENDING, ai_worker_id=None).returning(Round.id)
     ).all()
     note_changes(session, round_ids={r.id for r in rounds}, shared=True)
     return requeued
@@ -197,7 +204,7 @@ def release_jobs(
     """Queue again jobs this worker holds but is no longer working on: a batch whose results
     could not be stored (a full disk, a database restart), or, from the heartbeat, any job
     left `running` under this worker that is not among `keep` (the batch in hand)."""
-    mine = [Submission.status == "running", Submission.worker_id == worker_id]
+    mine = [Submission.status == AttemptStatus.RUNNING, Submission.worker_id == worker_id]
     if job_ids is not None:
         mine.append(Submission.id.in_(job_ids))
     if keep:
@@ -213,21 +220,21 @@ def fail_abandoned_rounds(session: Session, worker_id: str, *, keep: int | None 
     """Fail this worker's round jobs (a target being drawn, the AI writing) that it is not
     working on: their failure could not be recorded when they ended. The host sees why and
     can start them again."""
-    mine_targets = [Round.target_status == "generating", Round.target_worker_id == worker_id]
-    mine_ai = [Round.ai_status == "writing", Round.ai_worker_id == worker_id]
+    mine_targets = [Round.target_status == TargetStatus.GENERATING, Round.target_worker_id == worker_id]
+    mine_ai = [Round.ai_status == AIStatus.WRITING, Round.ai_worker_id == worker_id]
     if keep is not None:
         mine_targets.append(Round.id != keep)
         mine_ai.append(Round.id != keep)
     rounds = session.execute(
         update(Round)
         .where(*mine_targets)
-        .values(target_status="failed", target_error=ROUND_JOB_INTERRUPTED, target_worker_id=None)
+        .values(target_status=TargetStatus.FAILED, target_error=ROUND_JOB_INTERRUPTED, target_worker_id=None)
         .returning(Round.id)
     ).all()
     rounds += session.execute(
         update(Round)
         .where(*mine_ai)
-        .values(ai_status="failed", ai_error=ROUND_JOB_INTERRUPTED, ai_worker_id=None)
+        .values(ai_status=AIStatus.FAILED, ai_error=ROUND_JOB_INTERRUPTED, ai_worker_id=None)
         .returning(Round.id)
     ).all()
     note_changes(session, round_ids={r.id for r in rounds}, shared=True)
@@ -239,7 +246,7 @@ def _queue_again(session: Session, which: list[ColumnElement[bool]]) -> int:
     jobs = session.execute(
         update(Submission)
         .where(*which)
-        .values(status="queued", worker_id=None, started_at=None)
+        .values(status=AttemptStatus.QUEUED, worker_id=None, started_at=None)
         .returning(Submission.round_id, Submission.player_id)
     ).all()
     note_changes(session, round_ids={j.round_id for j in jobs}, player_ids={j.player_id for j in jobs})

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.changes import note_changes
 from db.models import Game, Player, Round, Submission
+from db.statuses import AIStatus, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.errors import NotAllowed
 from game.rounds import host_round, round_view, settle
@@ -43,11 +44,11 @@ def add_ai_player(
     now = now or utcnow()
     round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
-    if round_.status == "revealed":
+    if round_.status == RoundStatus.REVEALED:
         raise NotAllowed("ai_after_reveal")
-    if round_.ai_status in ("pending", "writing", "playing", "done"):
+    if round_.ai_status in (AIStatus.PENDING, AIStatus.WRITING, AIStatus.PLAYING, AIStatus.DONE):
         raise NotAllowed("ai_already_added")
-    round_.ai_status, round_.ai_worker_id, round_.ai_error = "pending", None, None  # a worker picks it up
+    round_.ai_status, round_.ai_worker_id, round_.ai_error = AIStatus.PENDING, None, None  # a worker picks it up
     return round_view(round_, now, for_host=True)
 
 
@@ -81,29 +82,33 @@ def submit_ai_attempt(
     session.get(Game, game_id, with_for_update=True)
     round_ = session.get(Round, round_id, with_for_update=True, populate_existing=True)
     settle(round_, now)
-    if round_.ai_status != "writing":  # a worker presumed dead: another took the job over
+    if round_.ai_status != AIStatus.WRITING:  # a worker presumed dead: another took the job over
         return None
-    if round_.status == "revealed":
-        round_.ai_status = "failed"
+    if round_.status == RoundStatus.REVEALED:
+        round_.ai_status = AIStatus.FAILED
         return None
     game = session.get(Game, round_.game_id)
     player = ai_player(session, game, now)
     failed = session.scalars(
         select(Submission.error)
-        .where(Submission.round_id == round_id, Submission.player_id == player.id, Submission.status == "failed")
+        .where(
+            Submission.round_id == round_id,
+            Submission.player_id == player.id,
+            Submission.status == AttemptStatus.FAILED,
+        )
         .order_by(Submission.id)
     ).all()
     if len(failed) >= AI_FAILURES_ALLOWED:
         # A failed attempt does not count (the machine's fault), so a broken engine would
         # have the AI try for ever: it stops, and the host reads why.
-        set_ai_status(session, round_id, "failed", (failed[-1] or "?")[:500])
+        set_ai_status(session, round_id, AIStatus.FAILED, (failed[-1] or "?")[:500])
         return None
     submission = queue_attempt(session, game, player, round_, prompt[:300], now)
-    if submission.status == "refused":  # the host's blocked words: never try the same again
-        set_ai_status(session, round_id, "failed", submission.error)
+    if submission.status == AttemptStatus.REFUSED:  # the host's blocked words: never try the same again
+        set_ai_status(session, round_id, AIStatus.FAILED, submission.error)
         return submission
     used = attempts_used(session, round_id, player.id)
-    set_ai_status(session, round_id, "playing" if used < game.attempts_per_round else "done")
+    set_ai_status(session, round_id, AIStatus.PLAYING if used < game.attempts_per_round else AIStatus.DONE)
     return submission
 
 
@@ -126,7 +131,7 @@ def ai_history(session: Session, round_id: int) -> list[tuple[str, float]]:
     rows = session.execute(
         select(Submission.prompt, Submission.raw_score, Submission.score)
         .join(Player, Player.id == Submission.player_id)
-        .where(Submission.round_id == round_id, Player.is_ai.is_(True), Submission.status == "done")
+        .where(Submission.round_id == round_id, Player.is_ai.is_(True), Submission.status == AttemptStatus.DONE)
         .order_by(Submission.attempt_no)
     ).all()
     return [(row.prompt, row.raw_score if row.raw_score is not None else row.score) for row in rows]
@@ -135,5 +140,5 @@ def ai_history(session: Session, round_id: int) -> list[tuple[str, float]]:
 def fail_ai_attempt(session: Session, round_id: int, reason: str) -> None:
     """The AI's job ended in an error: the host sees why and can add the AI again."""
     round_ = session.get(Round, round_id)
-    if round_ is not None and round_.ai_status == "writing":
-        round_.ai_status, round_.ai_error = "failed", reason[:500]
+    if round_ is not None and round_.ai_status == AIStatus.WRITING:
+        round_.ai_status, round_.ai_error = AIStatus.FAILED, reason[:500]

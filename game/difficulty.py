@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Player, Round, Submission
+from db.statuses import AttemptStatus, RoundStatus
 from game.presets import PRESETS
 from game.scoring import VERY_CLOSE
 
@@ -38,8 +39,8 @@ def played_difficulty(session: Session) -> dict[str, PlayedDifficulty]:
         .join(Player, Player.id == Submission.player_id)
         .where(
             Round.target_source == "preset",
-            Round.status == "revealed",
-            Submission.status == "done",
+            Round.status == RoundStatus.REVEALED,
+            Submission.status == AttemptStatus.DONE,
             Submission.hidden.is_(False),
             Player.is_ai.is_(False),
             Player.kicked_at.is_(None),

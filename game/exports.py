@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import ImageBlob, Player, Round, Submission
+from db.statuses import AttemptStatus
 from game.games import require_host
 from game.ranking import game_leaderboard
 from game.records import RECORD_COLUMNS, learning_records, record_rows
@@ -183,7 +184,7 @@ def _image_entries(session: Session, game_id: int) -> Iterator[tuple[str, int]]:
         if round_.target_image_id is not None:
             yield f"round{round_.number:02d}/target", round_.target_image_id
     for submission, player, round_ in _submission_rows(session, game_id):
-        if submission.image_id is not None and submission.status == "done":
+        if submission.image_id is not None and submission.status == AttemptStatus.DONE:
             name = f"round{round_.number:02d}/{_file_part(player.nickname)}-p{player.id}-attempt{submission.attempt_no}"
             yield name, submission.image_id
 

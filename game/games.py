@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
 from db.models import Game, Player, PlayerToken, Round
+from db.statuses import RoundStatus
 from db.types import utcnow
 from game.accounts import require_teacher
 from game.blocklist import check_nickname
@@ -173,8 +174,8 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
         state = "lobby"
         if round_ is not None:
             state = round_.status
-            if state == "open" and round_.ends_at is not None and round_.ends_at <= now:
-                state = "closed"
+            if state == RoundStatus.OPEN and round_.ends_at is not None and round_.ends_at <= now:
+                state = RoundStatus.CLOSED
         rows.append(
             MyGameRow(
                 code=game.code,

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Game, ImageBlob, Player, Round, Submission
+from db.statuses import PENDING_ATTEMPTS, AttemptStatus
 from db.types import utcnow
 from game.blocklist import check_nickname, parse_terms
 from game.errors import InvalidInput, NotFound
@@ -46,8 +47,8 @@ def kick_player(
     player.kicked_at = player.kicked_at or now
     session.execute(
         update(Submission)
-        .where(Submission.player_id == player.id, Submission.status.in_(("queued", "running")))
-        .values(status="failed", error="removed by the host", finished_at=now)
+        .where(Submission.player_id == player.id, Submission.status.in_(PENDING_ATTEMPTS))
+        .values(status=AttemptStatus.FAILED, error="removed by the host", finished_at=now)
     )
 
 

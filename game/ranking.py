@@ -11,12 +11,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Player, Round, Submission
+from db.statuses import COUNTED_ATTEMPTS, AttemptStatus, RoundStatus
 from game.errors import NotAllowed
 from game.games import load_game, require_host
-from game.submissions import COUNTED_STATUSES
 from game.views import GalleryItem, GameRow, RevealView, RoundRow
 
-_visible_done = and_(Submission.status == "done", Submission.hidden.is_(False))
+_visible_done = and_(Submission.status == AttemptStatus.DONE, Submission.hidden.is_(False))
 
 
 def shared_ranks(scores: list[float | None]) -> list[int]:
@@ -35,7 +35,7 @@ def _shown(score: float | None) -> float | None:
 
 def round_leaderboard(session: Session, round_id: int) -> list[RoundRow]:
     best = func.max(case((_visible_done, Submission.score)))
-    used = func.count(case((Submission.status.in_(COUNTED_STATUSES), Submission.id)))
+    used = func.count(case((Submission.status.in_(COUNTED_ATTEMPTS), Submission.id)))
     first_best_at = func.min(case((_visible_done, Submission.finished_at)))
     rows = session.execute(
         select(Player.id, Player.nickname, best.label("best"), used.label("used"), first_best_at, Player.is_ai)
@@ -140,7 +140,7 @@ def reveal_gallery(session: Session, code: str, round_id: int) -> list[GalleryIt
     """Each player's best image and its prompt, best first; only once the round is revealed."""
     game = load_game(session, code)
     round_ = session.get(Round, round_id)
-    if round_ is None or round_.game_id != game.id or round_.status != "revealed":
+    if round_ is None or round_.game_id != game.id or round_.status != RoundStatus.REVEALED:
         raise NotAllowed("round_not_revealed")
     return _best_per_player(session, round_id)
 
@@ -160,7 +160,7 @@ def reveal_summary(session: Session, code: str, round_id: int, credential: str |
     round_ = session.get(Round, round_id)
     if round_ is None or round_.game_id != game.id:
         raise NotAllowed("round_not_found")
-    if round_.status != "revealed":
+    if round_.status != RoundStatus.REVEALED:
         require_host(session, code, credential)
     items = _best_per_player(session, round_id)
     return RevealView(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Player, Round, Submission
+from db.statuses import AttemptStatus
 from game.games import require_host
 
 RECORD_COLUMNS = (
@@ -66,7 +67,7 @@ def learning_records(session: Session, code: str, credential: str | None) -> lis
         .join(Player, Player.id == Submission.player_id)
         .where(
             Round.game_id == game.id,
-            Submission.status == "done",
+            Submission.status == AttemptStatus.DONE,
             Submission.hidden.is_(False),
             Player.kicked_at.is_(None),
         )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import ImageBlob
+from db.statuses import RoundStatus
 from game.games import require_host
 from game.ranking import game_leaderboard, reveal_summary, round_leaderboard
 from game.records import LearningRecord, learning_records
@@ -99,7 +100,7 @@ def report_html(session: Session, code: str, credential: str | None, label: Labe
     ]
     rounds = []
     for round_ in host_rounds(session, code, credential):
-        if round_.status == "draft":
+        if round_.status == RoundStatus.DRAFT:
             continue
         summary = reveal_summary(session, code, round_.id, credential)
         board = [

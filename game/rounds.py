@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import ImageBlob, Round
+from db.statuses import RoundStatus, TargetStatus
 from db.types import utcnow
 from engine.imaging import UploadRejected, encode_png, load_upload
 from game.errors import InvalidInput, NotAllowed, NotFound
@@ -24,21 +25,21 @@ TARGET_SOURCES = ("prompt", "preset", "upload")
 
 def effective_status(round_: Round, now: datetime) -> str:
     """The status with the timer applied: an open round whose time is up is closed."""
-    if round_.status == "open" and round_.ends_at is not None and round_.ends_at <= now:
-        return "closed"
+    if round_.status == RoundStatus.OPEN and round_.ends_at is not None and round_.ends_at <= now:
+        return RoundStatus.CLOSED
     return round_.status
 
 
 def settle(round_: Round, now: datetime) -> None:
     """Write the timer's verdict, inside a write transaction."""
-    if round_.status == "open" and effective_status(round_, now) == "closed":
-        round_.status = "closed"
+    if round_.status == RoundStatus.OPEN and effective_status(round_, now) == RoundStatus.CLOSED:
+        round_.status = RoundStatus.CLOSED
         round_.closed_at = round_.ends_at
 
 
 def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> RoundView:
     status = effective_status(round_, now)
-    show_secret = for_host or status == "revealed"
+    show_secret = for_host or status == RoundStatus.REVEALED
     return RoundView(
         id=round_.id,
         game_id=round_.game_id,
@@ -120,14 +121,14 @@ def create_round(
     round_ = Round(
         game_id=game.id,
         number=number,
-        status="draft",
+        status=RoundStatus.DRAFT,
         target_source=source,
         secret_prompt=secret_prompt,
         seed=seed if seed is not None else secrets.randbelow(2**31),
         image_size=game.image_size,
         # The worker draws the target with the round's seed (or, for an uploaded photo, chooses
         # the seed) and measures the round's score scale (game/scoring.py) before it is ready.
-        target_status="pending",
+        target_status=TargetStatus.PENDING,
         target_image_id=target_image_id,
         created_at=now,
     )
@@ -149,7 +150,7 @@ def _started_host_round(session: Session, code: str, credential: str | None, rou
     """A round the host has started, with the timer's verdict written."""
     round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
-    if round_.status == "draft":
+    if round_.status == RoundStatus.DRAFT:
         raise NotAllowed("round_not_started")
     return round_
 
@@ -160,16 +161,17 @@ def start_round(
     now = now or utcnow()
     round_ = host_round(session, code, credential, round_id)
     settle(round_, now)
-    if round_.status != "draft":
+    if round_.status != RoundStatus.DRAFT:
         raise NotAllowed("round_already_started")
-    if round_.target_status != "ready":
+    if round_.target_status != TargetStatus.READY:
         raise NotAllowed("target_not_ready")
-    for other in session.scalars(select(Round).where(Round.game_id == round_.game_id, Round.status == "open")):
+    open_rounds = select(Round).where(Round.game_id == round_.game_id, Round.status == RoundStatus.OPEN)
+    for other in session.scalars(open_rounds):
         settle(other, now)
-        if other.status == "open":
+        if other.status == RoundStatus.OPEN:
             raise NotAllowed("another_round_open", number=other.number)
     round_seconds = round_.game.round_seconds
-    round_.status = "open"
+    round_.status = RoundStatus.OPEN
     round_.started_at = now
     round_.ends_at = now + timedelta(seconds=round_seconds)
     return round_view(round_, now, for_host=True)
@@ -180,8 +182,8 @@ def close_round(
 ) -> RoundView:
     now = now or utcnow()
     round_ = _started_host_round(session, code, credential, round_id, now)
-    if round_.status == "open":
-        round_.status = "closed"
+    if round_.status == RoundStatus.OPEN:
+        round_.status = RoundStatus.CLOSED
         round_.closed_at = now
     return round_view(round_, now, for_host=True)
 
@@ -192,9 +194,9 @@ def reveal_round(
     """Reveal ends the round if it is still open: the secret is out, so no more attempts."""
     now = now or utcnow()
     round_ = _started_host_round(session, code, credential, round_id, now)
-    if round_.status == "open":
+    if round_.status == RoundStatus.OPEN:
         round_.closed_at = now
-    round_.status = "revealed"
+    round_.status = RoundStatus.REVEALED
     round_.revealed_at = round_.revealed_at or now
     return round_view(round_, now, for_host=True)
 
@@ -205,9 +207,9 @@ def retry_target(
     """Draw a failed target again (the model was missing, the disk was full…)."""
     now = now or utcnow()
     round_ = host_round(session, code, credential, round_id)
-    if round_.target_status != "failed":
+    if round_.target_status != TargetStatus.FAILED:
         raise NotAllowed("target_not_failed")
-    round_.target_status, round_.target_error, round_.target_worker_id = "pending", None, None
+    round_.target_status, round_.target_error, round_.target_worker_id = TargetStatus.PENDING, None, None
     return round_view(round_, now, for_host=True)
 
 
@@ -221,14 +223,18 @@ def host_rounds(session: Session, code: str, credential: str | None, now: dateti
 def console_rounds(session: Session, code: str, credential: str | None, now: datetime | None = None) -> ConsoleRounds:
     """The current round (latest started) and the rounds prepared ahead, for the host."""
     rounds = host_rounds(session, code, credential, now)
-    started = [r for r in rounds if r.status != "draft"]
-    return ConsoleRounds(current=started[-1] if started else None, prepared=[r for r in rounds if r.status == "draft"])
+    started = [r for r in rounds if r.status != RoundStatus.DRAFT]
+    prepared = [r for r in rounds if r.status == RoundStatus.DRAFT]
+    return ConsoleRounds(current=started[-1] if started else None, prepared=prepared)
 
 
 def current_round(session: Session, game_id: int, now: datetime | None = None) -> RoundView | None:
     """The round players and the projector see: the latest one the host has started."""
     now = now or utcnow()
     round_ = session.scalar(
-        select(Round).where(Round.game_id == game_id, Round.status != "draft").order_by(Round.number.desc()).limit(1)
+        select(Round)
+        .where(Round.game_id == game_id, Round.status != RoundStatus.DRAFT)
+        .order_by(Round.number.desc())
+        .limit(1)
     )
     return round_view(round_, now) if round_ is not None else None

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Game, Player, Round, Submission
+from db.statuses import COUNTED_ATTEMPTS, PENDING_ATTEMPTS, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.blocklist import game_blocklist
 from game.errors import NotAllowed
@@ -19,9 +20,8 @@ from game.views import Feedback, Hint, PlayerRoundState, SubmissionView, WordEff
 
 # Word effects (x 100 cosine) smaller than this are shown as neutral.
 NEUTRAL_BAND = 0.3
-# A failed attempt (the machine's fault, not the student's) does not use up an attempt.
-COUNTED_STATUSES = ("queued", "running", "done", "blocked")
-PENDING_STATUSES = ("queued", "running")
+# (A failed attempt, the machine's fault and not the student's, does not use up an attempt:
+# db/statuses.COUNTED_ATTEMPTS.)
 
 
 def word_effect(word: str, effect: Any) -> WordEffect:
@@ -75,7 +75,7 @@ def attempts_used(session: Session, round_id: int, player_id: int) -> int:
             .where(
                 Submission.round_id == round_id,
                 Submission.player_id == player_id,
-                Submission.status.in_(COUNTED_STATUSES),
+                Submission.status.in_(COUNTED_ATTEMPTS),
             )
         )
         or 0
@@ -99,11 +99,14 @@ def submit_prompt(
         raise NotAllowed("player_kicked")
     prompt = clean_prompt(prompt)
     round_ = session.scalar(
-        select(Round).where(Round.game_id == game.id, Round.status == "open").order_by(Round.number.desc()).limit(1)
+        select(Round)
+        .where(Round.game_id == game.id, Round.status == RoundStatus.OPEN)
+        .order_by(Round.number.desc())
+        .limit(1)
     )
     if round_ is not None:
         settle(round_, now)
-    if round_ is None or round_.status != "open":
+    if round_ is None or round_.status != RoundStatus.OPEN:
         raise NotAllowed("round_not_open")
     return queue_attempt(session, game, player, round_, prompt, now)
 
@@ -119,7 +122,7 @@ def queue_attempt(
         .where(
             Submission.round_id == round_.id,
             Submission.player_id == player.id,
-            Submission.status.in_(PENDING_STATUSES),
+            Submission.status.in_(PENDING_ATTEMPTS),
         )
     )
     if pending:
@@ -141,7 +144,7 @@ def queue_attempt(
         player_id=player.id,
         attempt_no=attempt_no,
         prompt=prompt,
-        status="refused" if blocked_term else "queued",
+        status=AttemptStatus.REFUSED if blocked_term else AttemptStatus.QUEUED,
         error=f"blocked word: {blocked_term}" if blocked_term else None,
         created_at=now,
         finished_at=now if blocked_term else None,
@@ -159,7 +162,7 @@ def queue_position(session: Session, submission_id: int) -> int:
     mine = session.execute(
         select(Submission.status, Submission.round_id, Submission.attempt_no).where(Submission.id == submission_id)
     ).first()
-    if mine is None or mine.status != "queued":
+    if mine is None or mine.status != AttemptStatus.QUEUED:
         return 0
     # Claim order (db/queue.py): rounds by their oldest job, then each player's first
     # attempts before anyone's second.
@@ -174,7 +177,7 @@ def queue_position(session: Session, submission_id: int) -> int:
         select(func.count())
         .select_from(Submission)
         .where(
-            Submission.status == "queued",
+            Submission.status == AttemptStatus.QUEUED,
             or_(in_my_round, and_(Submission.round_id != mine.round_id, Submission.id < submission_id)),
         )
     )
@@ -197,11 +200,11 @@ def player_state(
             .order_by(Submission.attempt_no)
         )
         for row in rows:
-            position = queue_position(session, row.id) if row.status == "queued" else None
+            position = queue_position(session, row.id) if row.status == AttemptStatus.QUEUED else None
             submissions.append(
-                submission_view(row, position, hints=game.hints_enabled, revealed=round_.status == "revealed")
+                submission_view(row, position, hints=game.hints_enabled, revealed=round_.status == RoundStatus.REVEALED)
             )
-        used = sum(1 for s in submissions if s.status in COUNTED_STATUSES)
+        used = sum(1 for s in submissions if s.status in COUNTED_ATTEMPTS)
     return PlayerRoundState(
         game=game_view(game),
         player=player_view(player),

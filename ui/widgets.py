@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.faults import STORAGE_ERRORS
 from db.session import Database
+from db.statuses import RoundStatus
 from game.errors import GameError
 from game.exports import REASON_PREFIX
 from game.media import image_path, image_secret
@@ -116,7 +117,7 @@ def image(db: Database, image_id: int | None, caption: str | None = None, width:
 
 def countdown(round_: RoundView, size: str = "normal") -> Countdown | None:
     """The round's countdown, run by the browser (ui/live.py); None when no timer runs."""
-    if round_.status != "open" or round_.ends_at is None:
+    if round_.status != RoundStatus.OPEN or round_.ends_at is None:
         return None
     return Countdown(round_.ends_at, t("time_left", minutes="{minutes}", seconds="{seconds}"), t("time_up"), size)
 

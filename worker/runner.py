@@ -38,6 +38,7 @@ from db.queue import (
     requeue_abandoned,
 )
 from db.session import Database
+from db.statuses import AttemptStatus, TargetStatus
 from engine.ai_opponent import PhraseSlots, Tried, clip_slots, next_prompt, sketch_slots
 from engine.base import EngineUnavailable
 from engine.batch import generate_and_score, score_prompts
@@ -95,7 +96,7 @@ def store_target(session: Session, round_id: int, prepared: PreparedTarget) -> N
         ready.target_image_id = blob.id
     ready.seed = prepared.seed
     ready.score_floor, ready.score_ceiling = prepared.calibration.floor, prepared.calibration.ceiling
-    ready.target_status, ready.target_error = "ready", None
+    ready.target_status, ready.target_error = TargetStatus.READY, None
 
 
 def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runtime: str) -> None:
@@ -296,7 +297,7 @@ class Worker:
             log.exception("target generation failed for round %s", round_id)
             with self.database.write() as session:
                 failed = session.get(Round, round_id)
-                failed.target_status, failed.target_error = "failed", readable(error)
+                failed.target_status, failed.target_error = TargetStatus.FAILED, readable(error)
 
     def measure_target(self, round_: RoundJob, loaded: LoadedEngine) -> PreparedTarget:
         """The target and its calibration (game/scoring.py): the floor is the mean raw score of
@@ -421,7 +422,7 @@ class Worker:
         try:
             with self.database.write() as session:
                 for job_id in again:
-                    finish_job(session, job_id, self.worker_id, status="failed", error=STORE_FAILED)
+                    finish_job(session, job_id, self.worker_id, status=AttemptStatus.FAILED, error=STORE_FAILED)
                 release_jobs(session, self.worker_id, job_ids=[job.id for job in jobs])
             self._store_failures.difference_update(again)
         except Exception:  # the heartbeat queues them again once the database is back
@@ -440,7 +441,7 @@ class Worker:
             reason = readable(error)
             with self.database.write() as session:
                 for job in jobs:
-                    finish_job(session, job.id, self.worker_id, status="failed", error=reason)
+                    finish_job(session, job.id, self.worker_id, status=AttemptStatus.FAILED, error=reason)
             return
         pictures = [None if flagged else encode_attempt(image) for image, flagged in zip(images, flags, strict=True)]
         reviews = self.reviews(round_, loaded, prompts, images)
@@ -452,13 +453,13 @@ class Worker:
                     # Flagged by the output check: the image is never stored, so it can never
                     # be shown or exported; the attempt counts, with no score.
                     log.warning("attempt %s blocked by the %s check", job.id, loaded.image_check.name)
-                    finish_job(session, job.id, self.worker_id, status="blocked", error="image flagged")
+                    finish_job(session, job.id, self.worker_id, status=AttemptStatus.BLOCKED, error="image flagged")
                     continue
                 finish_job(
                     session,
                     job.id,
                     self.worker_id,
-                    status="done",
+                    status=AttemptStatus.DONE,
                     # The score shown is the formula applied to the raw similarity as stored.
                     score=round_.calibration.score(round(score, 2)),
                     raw_score=round(score, 2),
