@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ENGINES = ("auto", "diffusers", "sketch", "tiny")
 SCORERS = ("auto", "clip", "layout", "classic", "pixel", "histogram")
@@ -46,7 +47,7 @@ class Settings:
     poll_interval_s: float
     public_url: str | None
 
-    def with_changes(self, **changes: object) -> Settings:
+    def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

@@ -48,7 +48,7 @@ def game_panel(row: MyGameRow) -> None:
                 confirmed = st.checkbox(t("delete_confirm"), key=f"delete_confirm_{row.code}")
                 if st.button(
                     t("delete_button"), key=f"delete_game_{row.code}", type="primary", disabled=not confirmed
-                ) and widgets.write(db, lambda session: delete_game(session, row.code, credential) or True):
+                ) and widgets.done(db, lambda session: delete_game(session, row.code, credential)):
                     st.toast(t("game_deleted"))
                     st.rerun()
 

@@ -185,16 +185,16 @@ def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetim
         target_filter.append(Round.target_worker_id.not_in(alive))
         ai_filter.append(Round.ai_worker_id.not_in(alive))
     requeued = _queue_again(session, job_filter)
-    rounds = session.execute(
+    targets = session.execute(
         update(Round)
         .where(*target_filter)
         .values(target_status=TargetStatus.PENDING, target_worker_id=None)
         .returning(Round.id)
     ).all()
-    rounds += session.execute(
+    turns = session.execute(
         update(Round).where(*ai_filter).values(ai_status=AIStatus.PENDING, ai_worker_id=None).returning(Round.id)
     ).all()
-    note_changes(session, round_ids={r.id for r in rounds}, shared=True)
+    note_changes(session, round_ids={r.id for r in [*targets, *turns]}, shared=True)
     return requeued
 
 
@@ -225,20 +225,20 @@ def fail_abandoned_rounds(session: Session, worker_id: str, *, keep: int | None 
     if keep is not None:
         mine_targets.append(Round.id != keep)
         mine_ai.append(Round.id != keep)
-    rounds = session.execute(
+    targets = session.execute(
         update(Round)
         .where(*mine_targets)
         .values(target_status=TargetStatus.FAILED, target_error=ROUND_JOB_INTERRUPTED, target_worker_id=None)
         .returning(Round.id)
     ).all()
-    rounds += session.execute(
+    turns = session.execute(
         update(Round)
         .where(*mine_ai)
         .values(ai_status=AIStatus.FAILED, ai_error=ROUND_JOB_INTERRUPTED, ai_worker_id=None)
         .returning(Round.id)
     ).all()
-    note_changes(session, round_ids={r.id for r in rounds}, shared=True)
-    return len(rounds)
+    note_changes(session, round_ids={r.id for r in [*targets, *turns]}, shared=True)
+    return len(targets) + len(turns)
 
 
 def _queue_again(session: Session, which: list[ColumnElement[bool]]) -> int:

@@ -108,6 +108,18 @@ class Database:
         self.engine.dispose()
 
 
+M = TypeVar("M")
+
+
+def required(session: Session, model: type[M], key: object, **options: Any) -> M:
+    """`session.get` for a row the caller knows exists (a job it holds, a row it just read):
+    a missing one is a bug to report, not a None to carry on with."""
+    row = session.get(model, key, **options)
+    if row is None:
+        raise LookupError(f"no {model.__name__} {key!r}")
+    return row
+
+
 class KeepChanges(Exception):
     """Mixed into an error raised inside `Database.write` whose transaction must commit anyway."""
 

@@ -96,6 +96,7 @@ class RoundFeedback:
             texts.append(" ".join(words))
             texts += [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
         features = self.clip.embed_text(texts)  # type: ignore[union-attr]
+        assert self.target_features is not None  # set with the CLIP model, before any word is weighed
         to_target = (features @ self.target_features) * 100
         effects, similarities = [], []
         for start, words in spans:

@@ -196,7 +196,7 @@ def convert_pipeline(pipeline: Any, *, model_id: str, cache_dir: Path, precision
     del unet  # from here on only the pipeline holds the torch UNet, until free_unet()
     placeholder.compiled = compile_part(
         "unet",
-        dict(placeholder.config),
+        dict(placeholder.config or {}),
         lambda: _UNetCall(pipeline.unet.eval()),
         (latent, torch.tensor(999.0), hidden),
         [[-1, channels, -1, -1], [], [-1, tokens, width]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import cast
 
 from config import Settings
 from engine.base import EngineUnavailable, Generator, Scorer
@@ -151,7 +152,8 @@ class EngineRegistry:
                 if shipped[0] is not None and shipped[1] is not None:
                     check: ImageCheck = DiffusersSafetyCheck(*shipped, device=self.device, dtype=self.dtype)
                 else:
-                    check = ClipConceptCheck(self.scorer("clip", engine=engine))
+                    # The real engines score with CLIP (registry.scorer builds a ClipScorer for "clip").
+                    check = ClipConceptCheck(cast(ClipScorer, self.scorer("clip", engine=engine)))
                 log.info("images of engine %s are checked by %s", engine, check.name)
                 self._checks[engine] = check
         return self._checks[engine]
@@ -160,7 +162,7 @@ class EngineRegistry:
         """Korean -> English, if the model is on this machine (tried once)."""
         if self._translator is False:
             self._translator = Translator.from_pretrained(self.settings.translation_model_id, device=self.device)
-        return self._translator or None
+        return self._translator if isinstance(self._translator, Translator) else None
 
     def load(self, engine: str, scorer: str) -> LoadedEngine:
         with self._lock:

@@ -255,8 +255,8 @@ def parse(prompt: str) -> Scene:
                 modifier_words.append(word)
         elif word in SHAPES:
             kind = SHAPES[word]
-            default = COLOURS.get(SHAPE_DEFAULT_COLOUR.get(word, ""))
-            taken, taken_words = take_colours(default)
+            shape_colour = COLOURS.get(SHAPE_DEFAULT_COLOUR.get(word, ""))
+            taken, taken_words = take_colours(shape_colour)
             shape = Shape(
                 kind=kind,
                 colours=taken,

@@ -109,7 +109,7 @@ def save_tiny_pipeline(folder: Path) -> Path:
         feature_extractor=None,
         requires_safety_checker=False,
     )
-    pipeline.save_pretrained(folder)
+    pipeline.save_pretrained(folder)  # type: ignore[attr-defined]  # diffusers adds it at run time
     return folder
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.changes import note_changes
 from db.models import Game, Player, Round, Submission
+from db.session import required
 from db.statuses import AIStatus, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.errors import NotAllowed
@@ -80,14 +81,14 @@ def submit_ai_attempt(
     if game_id is None:
         return None
     session.get(Game, game_id, with_for_update=True)
-    round_ = session.get(Round, round_id, with_for_update=True, populate_existing=True)
+    round_ = required(session, Round, round_id, with_for_update=True, populate_existing=True)
     settle(round_, now)
     if round_.ai_status != AIStatus.WRITING:  # a worker presumed dead: another took the job over
         return None
     if round_.status == RoundStatus.REVEALED:
         round_.ai_status = AIStatus.FAILED
         return None
-    game = session.get(Game, round_.game_id)
+    game = required(session, Game, round_.game_id)
     player = ai_player(session, game, now)
     failed = session.scalars(
         select(Submission.error)

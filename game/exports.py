@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -55,7 +55,7 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> bytes:
+def _csv(header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)

@@ -170,11 +170,11 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
     now = utcnow()
     rows = []
     for game in games:
-        round_ = latest.get(game.id)
+        started = latest.get(game.id)
         state = "lobby"
-        if round_ is not None:
-            state = round_.status
-            if state == RoundStatus.OPEN and round_.ends_at is not None and round_.ends_at <= now:
+        if started is not None:
+            state = started.status
+            if state == RoundStatus.OPEN and started.ends_at is not None and started.ends_at <= now:
                 state = RoundStatus.CLOSED
         rows.append(
             MyGameRow(
@@ -183,7 +183,7 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
                 created_at=game.created_at,
                 players=players.get(game.id, 0),
                 state=state,
-                round_number=round_.number if round_ else None,
+                round_number=started.number if started else None,
             )
         )
     return rows
@@ -236,7 +236,7 @@ def join_game(
     players = session.scalar(
         select(func.count()).where(Player.game_id == game.id, Player.is_ai.is_(False), Player.kicked_at.is_(None))
     )
-    if players >= game.player_cap:
+    if (players or 0) >= game.player_cap:
         raise NotAllowed("game_full", count=game.player_cap)
     nickname = clean_nickname(nickname)
     check_nickname(game, nickname)

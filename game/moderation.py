@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Game, ImageBlob, Player, Round, Submission
+from db.session import required
 from db.statuses import PENDING_ATTEMPTS, AttemptStatus
 from db.types import utcnow
 from game.blocklist import check_nickname, parse_terms
@@ -54,7 +55,7 @@ def kick_player(
 
 def rename_player(session: Session, code: str, credential: str | None, player_id: int, nickname: str) -> str:
     player = _host_player(session, code, credential, player_id)
-    game = session.get(Game, player.game_id)
+    game = required(session, Game, player.game_id)
     nickname = clean_nickname(nickname)
     check_nickname(game, nickname)
     player.nickname, player.nickname_key = nickname, nickname_key(session, game, nickname, other_than=player.id)
@@ -68,7 +69,7 @@ def set_submission_hidden(
     game = require_host(session, code, credential)
     submission = session.get(Submission, submission_id)
     round_ = session.get(Round, submission.round_id) if submission else None
-    if round_ is None or round_.game_id != game.id:
+    if submission is None or round_ is None or round_.game_id != game.id:
         raise NotFound("submission_not_found")
     submission.hidden = hidden
 

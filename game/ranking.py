@@ -72,7 +72,7 @@ def game_leaderboard(session: Session, game_id: int) -> list[GameRow]:
     totals: dict[int, float] = {}
     rounds: dict[int, int] = {}
     for player_id, best in bests:
-        totals[player_id] = totals.get(player_id, 0.0) + best
+        totals[player_id] = totals.get(player_id, 0.0) + (best or 0.0)
         rounds[player_id] = rounds.get(player_id, 0) + 1
     ordered = sorted(players, key=lambda p: (-totals.get(p.id, 0.0), p.nickname.casefold()))
     ranks = shared_ranks([totals.get(p.id, 0.0) for p in ordered])

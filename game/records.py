@@ -81,7 +81,7 @@ def learning_records(session: Session, code: str, credential: str | None) -> lis
                 attempt_no=submission.attempt_no,
                 prompt=submission.prompt,
                 word_count=len(submission.prompt.split()),
-                score=submission.score,
+                score=submission.score or 0.0,  # only scored attempts are read
                 raw_score=submission.raw_score,
                 prompt_similarity=submission.prompt_similarity,
             )

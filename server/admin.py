@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
                 manage_by_name(session, args.name, disabled=args.command == "disable")
                 print(f"{args.name!r} {args.command}d.")
             else:
-                for teacher in session.scalars(select(Teacher).order_by(Teacher.id)):
-                    marks = [m for m, on in (("admin", teacher.is_admin), ("disabled", teacher.disabled)) if on]
-                    print(teacher.name + (f"  ({', '.join(marks)})" if marks else ""))
+                for row in session.scalars(select(Teacher).order_by(Teacher.id)):
+                    marks = [m for m, on in (("admin", row.is_admin), ("disabled", row.disabled)) if on]
+                    print(row.name + (f"  ({', '.join(marks)})" if marks else ""))
     except GameError as error:  # the rule's own message, in English
         print(translate("en", error.key, **error.params), file=sys.stderr)
         return 1

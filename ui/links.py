@@ -28,7 +28,7 @@ def _lan_address() -> str | None:
         candidates += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
     usable = [a for a in candidates if not ipaddress.ip_address(a).is_loopback and not a.startswith("169.254.")]
     private = [a for a in usable if ipaddress.ip_address(a).is_private]
-    return (private or usable or [None])[0]
+    return (private or usable or [None])[0]  # type: ignore[list-item]
 
 
 def is_loopback(link: str) -> bool:

@@ -5,6 +5,8 @@ Each button calls game/moderation.py, which checks the teacher's session again o
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from db.session import Database
@@ -73,20 +75,17 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
             )
             rename_now = actions.button(t("rename_button"), key=f"rename_button_{player.id}")
             kick_now = actions.button(t("kick_button"), key=f"kick_{player.id}")
-            if actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help")):
-                rejoin = widgets.write(
-                    db, lambda session, pid=player.id: new_rejoin_code(session, code, token, pid)
-                )
+            let_back_now = actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help"))
+            pid = player.id
+            if let_back_now:
+                rejoin = widgets.write(db, partial(new_rejoin_code, code=code, credential=token, player_id=pid))
                 if rejoin is not None:
                     st.session_state["let_back"] = (player.nickname, rejoin)
                     st.rerun()
-            if rename_now and widgets.write(
-                db, lambda session, pid=player.id, name=new_name: rename_player(session, code, token, pid, name)
-            ):
+            rename = partial(rename_player, code=code, credential=token, player_id=pid, nickname=new_name)
+            if rename_now and widgets.done(db, rename):
                 st.rerun()
-            if kick_now and widgets.write(
-                db, lambda session, pid=player.id: kick_player(session, code, token, pid) or True
-            ):
+            if kick_now and widgets.done(db, partial(kick_player, code=code, credential=token, player_id=pid)):
                 st.rerun()
 
         st.subheader(t("attempts_header"))
@@ -98,17 +97,17 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
             info.text(f"R{attempt.round_number} · {attempt.nickname} · {status} · {score}{hidden}")
             prompt_column.text(attempt.prompt)
             label = t("unhide_button") if attempt.hidden else t("hide_button")
-            if action.button(label, key=f"hide_{attempt.id}") and widgets.write(
-                db,
-                lambda session, a=attempt: set_submission_hidden(session, code, token, a.id, not a.hidden) or True,
-            ):
+            hide = partial(
+                set_submission_hidden, code=code, credential=token, submission_id=attempt.id, hidden=not attempt.hidden
+            )
+            if action.button(label, key=f"hide_{attempt.id}") and widgets.done(db, hide):
                 st.rerun()
 
         st.subheader(t("delete_header"))
         st.caption(t("delete_explain"))
         confirmed = st.checkbox(t("delete_confirm"), key="delete_confirm")
         delete_now = st.button(t("delete_button"), key="delete_game", type="primary", disabled=not confirmed)
-        if delete_now and widgets.write(db, lambda session: delete_game(session, code, token) or True):
+        if delete_now and widgets.done(db, lambda session: delete_game(session, code, token)):
             st.query_params.clear()
             st.session_state["game_deleted"] = True
             st.rerun()

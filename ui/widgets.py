@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -84,6 +84,16 @@ def reason(stored: str | None) -> str:
     return t(stored) if stored.startswith(REASON_PREFIX) and stored in catalogs()["en"] else stored
 
 
+def done(db: Database, action: Callable[[Session], object]) -> bool:
+    """`write` for an action that returns nothing: whether it was stored (else its message is shown)."""
+
+    def stored(session: Session) -> bool:
+        action(session)
+        return True
+
+    return write(db, stored) is not None
+
+
 def write(db: Database, action: Callable[[Session], T]) -> T | None:
     """Run one write transaction; on a GameError or a storage failure show its message and
     return None.
@@ -107,7 +117,12 @@ def image_url(db: Database, image_id: int) -> str:
     return page_origin() + image_path(image_secret(db), image_id)
 
 
-def image(db: Database, image_id: int | None, caption: str | None = None, width: int | str = "stretch") -> None:
+def image(
+    db: Database,
+    image_id: int | None,
+    caption: str | None = None,
+    width: int | Literal["stretch", "content"] = "stretch",
+) -> None:
     """A stored picture by its signed address: the browser fetches it once and keeps it, so a
     page that reruns sends no picture again (server/routes.py)."""
     if image_id is None:

@@ -37,7 +37,7 @@ from db.queue import (
     release_jobs,
     requeue_abandoned,
 )
-from db.session import Database
+from db.session import Database, required
 from db.statuses import AttemptStatus, TargetStatus
 from engine.ai_opponent import PhraseSlots, Tried, clip_slots, next_prompt, sketch_slots
 from engine.base import EngineUnavailable
@@ -88,7 +88,7 @@ class PreparedTarget:
 
 
 def store_target(session: Session, round_id: int, prepared: PreparedTarget) -> None:
-    ready = session.get(Round, round_id)
+    ready = required(session, Round, round_id)
     if prepared.png is not None:
         blob = ImageBlob(data=prepared.png, width=prepared.size[0], height=prepared.size[1])
         session.add(blob)
@@ -102,7 +102,7 @@ def store_target(session: Session, round_id: int, prepared: PreparedTarget) -> N
 def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runtime: str) -> None:
     """The first worker to touch a round writes the engine, scorer and runtime every attempt
     will use."""
-    round_ = session.get(Round, round_id)
+    round_ = required(session, Round, round_id)
     round_.engine = round_.engine or engine
     round_.scorer = round_.scorer or scorer
     round_.runtime = round_.runtime or runtime
@@ -256,8 +256,8 @@ class Worker:
         """Load the round's engine, stamping the resolved names on the round the first time so
         that every attempt in it uses the same engine and scorer."""
         with self.database.read() as session:
-            round_ = session.get(Round, round_id)
-            game = session.get(Game, round_.game_id)
+            round_ = required(session, Round, round_id)
+            game = required(session, Game, round_.game_id)
             engine_name = round_.engine or game.engine
             scorer_name = round_.scorer or game.scorer
             stamped = round_.engine is not None and round_.scorer is not None and round_.runtime is not None
@@ -296,7 +296,7 @@ class Worker:
         except Exception as error:
             log.exception("target generation failed for round %s", round_id)
             with self.database.write() as session:
-                failed = session.get(Round, round_id)
+                failed = required(session, Round, round_id)
                 failed.target_status, failed.target_error = TargetStatus.FAILED, readable(error)
 
     def measure_target(self, round_: RoundJob, loaded: LoadedEngine) -> PreparedTarget:
@@ -333,7 +333,7 @@ class Worker:
 
     def target_image(self, round_: RoundJob) -> Image.Image:
         with self.database.read() as session:
-            return decode_image(session.get(ImageBlob, round_.target_image_id).data)
+            return decode_image(required(session, ImageBlob, round_.target_image_id).data)
 
     def target_features(self, round_: RoundJob, loaded: LoadedEngine) -> Any:
         """Embedded once per round and scorer, then reused for every attempt."""

@@ -4,6 +4,8 @@ migration runs inside the caller's transaction and lock. From the command line
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -11,7 +13,7 @@ from db.models import Base
 
 config = context.config
 # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table instead.
-options = {"target_metadata": Base.metadata, "render_as_batch": True, "compare_type": True}
+options: dict[str, Any] = {"target_metadata": Base.metadata, "render_as_batch": True, "compare_type": True}
 
 connection = config.attributes.get("connection")
 if connection is not None:
