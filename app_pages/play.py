@@ -6,7 +6,7 @@ from db.faults import STORAGE_ERRORS
 from db.statuses import AttemptStatus, RoundStatus
 from game.errors import GameError
 from game.games import find_game, join_game, rejoin_same_browser
-from game.live import game_versions
+from game.live import GameVersions, game_versions
 from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
 from game.text import has_hangul
@@ -17,6 +17,9 @@ from ui.i18n import t
 from ui.identity import browser_id, game_code, player_token, remember
 from ui.live import QueueLine, live_page
 from ui.services import database, wake_worker
+
+# What this run's submit became: stored, refused by a rule, a storage failure, or no submit.
+Submitted = GameError | SubmissionView | BaseException | None
 
 db = database()
 code, token = game_code(), player_token()
@@ -135,7 +138,7 @@ def pending_attempt(state: PlayerRoundState) -> SubmissionView | None:
     return next((s for s in state.submissions if s.status in (AttemptStatus.QUEUED, AttemptStatus.RUNNING)), None)
 
 
-def status_bar(state: PlayerRoundState) -> None:
+def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
     """Always at the top, never greyed out: the countdown (run by the browser), attempts
     left, and a queued attempt's live place in line."""
     round_ = state.round
@@ -163,7 +166,7 @@ def status_bar(state: PlayerRoundState) -> None:
             st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.game.attempts_per_round}")
 
 
-def round_panel(state: PlayerRoundState) -> None:
+def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
     """The target beside what the student can do now: write, wait, or see their best."""
     round_ = state.round
     if round_ is None:
@@ -182,7 +185,7 @@ def round_panel(state: PlayerRoundState) -> None:
                     widgets.image(db, latest.image_id)
                 with score:
                     widgets.score_metric(t("your_latest_score"), latest.score)
-            prompt_form(state)
+            prompt_form(submitted)
             return
         best = best_attempt(state)
         if round_.status == RoundStatus.OPEN:
@@ -223,7 +226,7 @@ def form_keys() -> tuple[str, str]:
     return f"prompt_{generation}", f"submit_{generation}"
 
 
-def take_submission() -> GameError | SubmissionView | BaseException | None:
+def take_submission() -> Submitted:
     """A submitted prompt is stored before anything is drawn, so this one run shows the new
     attempt, the attempts left and the counters after it (no second run). When it cannot be
     stored (a rule, or the storage failing), the student's words stay in the box.
@@ -247,7 +250,7 @@ def take_submission() -> GameError | SubmissionView | BaseException | None:
     return queued
 
 
-def prompt_form(state: PlayerRoundState) -> None:
+def prompt_form(submitted: Submitted) -> None:
     """The prompt box, with what became of the last submit (refused, or a rule's message)."""
     if isinstance(submitted, GameError):
         widgets.show_error(submitted)
@@ -276,6 +279,6 @@ if state is None:
     st.stop()
 
 st.caption(t("welcome", nickname=widgets.md(state.player.nickname), title=widgets.md(state.game.title)))
-status_bar(state)
-round_panel(state)
+status_bar(state, versions)
+round_panel(state, submitted)
 attempts_panel(state)
