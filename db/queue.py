@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.changes import note_changes
 from db.models import ImageBlob, Player, Round, Submission, WorkerStatus
+from db.session import required
 from db.statuses import AIStatus, AttemptStatus, RoundStatus, TargetStatus
 from db.types import utcnow
 
@@ -210,6 +211,44 @@ def release_jobs(
     if keep:
         mine.append(Submission.id.not_in(keep))
     return _queue_again(session, mine)
+
+
+def stamp_round(session: Session, round_id: int, engine: str, scorer: str, runtime: str) -> None:
+    """The first worker to touch a round writes the engine, scorer and runtime every attempt
+    will use (fairness: one way of drawing per round)."""
+    round_ = required(session, Round, round_id)
+    round_.engine = round_.engine or engine
+    round_.scorer = round_.scorer or scorer
+    round_.runtime = round_.runtime or runtime
+
+
+def store_target(
+    session: Session,
+    round_id: int,
+    *,
+    png: bytes | None,
+    size: tuple[int, int],
+    seed: int,
+    floor: float | None,
+    ceiling: float | None,
+) -> None:
+    """A round's target is ready: its picture (None for an upload, stored already), the seed
+    its attempts use and its score scale (game/scoring.py)."""
+    ready = required(session, Round, round_id)
+    if png is not None:
+        blob = ImageBlob(data=png, width=size[0], height=size[1])
+        session.add(blob)
+        session.flush()
+        ready.target_image_id = blob.id
+    ready.seed = seed
+    ready.score_floor, ready.score_ceiling = floor, ceiling
+    ready.target_status, ready.target_error = TargetStatus.READY, None
+
+
+def fail_target(session: Session, round_id: int, reason: str) -> None:
+    """The target job ended in an error: the host sees why and can draw it again."""
+    failed = required(session, Round, round_id)
+    failed.target_status, failed.target_error = TargetStatus.FAILED, reason
 
 
 # Stored instead of an English text: the host's page translates it (ui/locales).

@@ -15,7 +15,7 @@ from db.session import Database
 from game.ai_opponent import AI_NICKNAME_KEY, add_ai_player
 from game.errors import NotAllowed
 from game.rounds import close_round, console_rounds, host_rounds, retry_target, reveal_round, start_round
-from worker import runner as worker_module
+from worker import round_work, targets
 from worker.runner import Worker
 
 
@@ -74,7 +74,7 @@ def test_a_failing_ai_job_says_why_and_can_be_tried_again_on_postgresql(
     def broken(_target: object) -> str:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(worker_module, "sketch_slots", broken)
+    monkeypatch.setattr(round_work, "sketch_slots", broken)
     drain(worker)
     with pg.read() as s:
         current = console_rounds(s, classroom.code, classroom.host).current
@@ -99,7 +99,7 @@ def test_a_failing_target_says_why_and_can_be_drawn_again(
     def full_disk(_image: object) -> bytes:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(worker_module, "encode_png", full_disk)
+    monkeypatch.setattr(targets, "encode_png", full_disk)
     drain(worker)
     with db.read() as s:
         prepared = console_rounds(s, classroom.code, classroom.host).prepared[0]
@@ -140,8 +140,8 @@ def test_a_target_whose_failure_could_not_be_recorded_is_failed_by_its_live_work
         raise ConnectionError("the database went away while the failure was being written")
 
     with monkeypatch.context() as patched, pytest.raises(ConnectionError):
-        patched.setattr(worker_module, "encode_png", full_disk)
-        patched.setattr(worker_module, "readable", database_gone)
+        patched.setattr(targets, "encode_png", full_disk)
+        patched.setattr(targets, "readable", database_gone)
         worker.run_once()
     with db.read() as s:
         assert console_rounds(s, classroom.code, classroom.host).prepared[0].target_status == "generating"
