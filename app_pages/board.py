@@ -12,7 +12,7 @@ from game.live import game_versions
 from game.ranking import game_leaderboard, reveal_gallery, reveal_summary, round_leaderboard
 from game.rounds import current_round
 from game.views import GameView, RoundView
-from ui import widgets
+from ui import faults, widgets
 from ui.i18n import t
 from ui.identity import game_code
 from ui.links import join_link, qr_png
@@ -31,7 +31,7 @@ with db.read() as session:
     try:
         game = find_game(session, code)
     except GameError as error:
-        widgets.show_error(error)
+        faults.show_error(error)
         st.stop()
     shown = current_round(session, game.id)
     players = lobby_players(session, code)

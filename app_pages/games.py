@@ -5,7 +5,7 @@ import streamlit as st
 from game.games import my_games
 from game.moderation import delete_game
 from game.views import MyGameRow
-from ui import widgets
+from ui import services, widgets
 from ui.account import require_teacher_page
 from ui.i18n import current_language, t
 from ui.identity import host_credential
@@ -48,7 +48,7 @@ def game_panel(row: MyGameRow) -> None:
                 confirmed = st.checkbox(t("delete_confirm"), key=f"delete_confirm_{row.code}")
                 if st.button(
                     t("delete_button"), key=f"delete_game_{row.code}", type="primary", disabled=not confirmed
-                ) and widgets.done(db, lambda session: delete_game(session, row.code, credential)):
+                ) and services.done(db, lambda session: delete_game(session, row.code, credential)):
                     st.toast(t("game_deleted"))
                     st.rerun()
 

@@ -1,8 +1,10 @@
 """Teacher console: create a game, then run its rounds."""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
 from db.statuses import AIStatus, RoundStatus, TargetStatus
@@ -13,6 +15,7 @@ from game.errors import GameError
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, require_host
 from game.hints import hints_enabled, set_hints
 from game.live import GameVersions, game_versions
+from game.moderation import moderation_view
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
 from game.rounds import (
@@ -24,8 +27,8 @@ from game.rounds import (
     start_round,
     upload_preview,
 )
-from game.views import RoundView
-from ui import widgets
+from game.views import ConsoleRounds, GalleryItem, GameView, ModerationView, RevealView, RoundRow, RoundView
+from ui import faults, services, widgets
 from ui.account import require_teacher_page
 from ui.i18n import t
 from ui.identity import game_code, host_credential, old_host_key, remember
@@ -36,6 +39,43 @@ from ui.services import database, settings, worker_notes
 
 db = database()
 code, token = game_code(), host_credential()
+
+
+@dataclass
+class Console:
+    """Everything the console shows, read in one transaction: one consistent picture of the
+    game (the board does the same) instead of a read session per panel."""
+
+    versions: GameVersions
+    game: GameView
+    hints: bool
+    rounds: ConsoleRounds
+    moderation: ModerationView
+    played: dict[str, PlayedDifficulty]
+    board: list[RoundRow] = field(default_factory=list)
+    gallery: list[GalleryItem] = field(default_factory=list)
+    reveal: RevealView | None = None
+
+
+def read_console(session: Session, code: str) -> Console:
+    require_host(session, code, token)
+    versions = game_versions(session, code)  # first: a change landing meanwhile reruns the page
+    rounds = console_rounds(session, code, token)
+    console = Console(
+        versions=versions,
+        game=find_game(session, code),
+        hints=hints_enabled(session, code, token),
+        rounds=rounds,
+        moderation=moderation_view(session, code, token),
+        # Only while the preset list is open: it reads every revealed round's attempts.
+        played=played_difficulty(session) if st.session_state.get("target_source") == "preset" else {},
+    )
+    if (current := rounds.current) is not None:
+        console.board = round_leaderboard(session, current.id)
+        if current.status == RoundStatus.REVEALED:
+            console.gallery = host_gallery(session, code, token, current.id)
+            console.reveal = reveal_summary(session, code, current.id, token)
+    return console
 
 
 def create_game_form() -> None:
@@ -57,15 +97,10 @@ def create_game_form() -> None:
             round_seconds=int(minutes * 60),
             image_size=int(size),
         )
-        created = widgets.write(db, lambda session: create_game(session, token, title, game_settings))
+        created = services.write(db, lambda session: create_game(session, token, title, game_settings))
         if created is not None:
             remember(code=created.code)
             st.rerun()
-
-
-def game_size() -> int:
-    with db.read() as session:
-        return find_game(session, code or "").image_size
 
 
 def join_panel(game_code_: str) -> None:
@@ -108,7 +143,7 @@ def preset_label(preset_id: str, played: dict[str, PlayedDifficulty]) -> str:
     return label + " — " + t("preset_played", count=measured.players, reached=measured.reached, attempts=attempts)
 
 
-def new_round_form() -> None:
+def new_round_form(console: Console) -> None:
     """Creates a round to start now or later; its boxes empty after use (the console may be
     projected, and the secret must not stay on screen)."""
     st.subheader(t("new_round_header"))
@@ -121,13 +156,11 @@ def new_round_form() -> None:
     if source == "prompt":
         secret = st.text_area(t("target_prompt_label"), key=f"target_prompt_{form_no}", max_chars=300)
     elif source == "preset":
-        with db.read() as session:
-            played = played_difficulty(session)
         preset_id = st.selectbox(
             t("target_preset_label"),
             [p.id for p in PRESETS],
             key="target_preset",
-            format_func=lambda pid: preset_label(pid, played),
+            format_func=lambda pid: preset_label(pid, console.played),
         )
     else:
         upload = st.file_uploader(
@@ -136,9 +169,9 @@ def new_round_form() -> None:
         if upload is not None:
             # Decoded by the upload rules only: a damaged file is their message, the console stays.
             try:
-                preview = upload_preview(upload.getvalue(), game_size())
+                preview = upload_preview(upload.getvalue(), console.game.image_size)
             except GameError as error:
-                widgets.show_error(error)
+                faults.show_error(error)
             else:
                 st.image(preview, caption=t("upload_preview"), width=220)
     if st.button(t("create_round_button"), key="create_round", type="primary"):
@@ -146,7 +179,7 @@ def new_round_form() -> None:
             st.error(t("upload_missing"))
             return
         data = upload.getvalue() if upload is not None else None
-        created = widgets.write(
+        created = services.write(
             db,
             lambda session: create_round(
                 session, code, token, source=source, secret_prompt=secret, preset_id=preset_id, upload=data
@@ -159,7 +192,7 @@ def new_round_form() -> None:
 
 
 def run_action(action: Callable[..., RoundView], round_id: int) -> None:
-    if widgets.write(db, lambda session: action(session, code, token, round_id)) is not None:
+    if services.write(db, lambda session: action(session, code, token, round_id)) is not None:
         st.rerun()
 
 
@@ -192,14 +225,14 @@ def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
         st.text(round_.secret_prompt)
 
 
-def current_round_panel(current: RoundView, versions: GameVersions | None) -> None:
+def current_round_panel(current: RoundView, console: Console) -> None:
     """The round the class is playing: its controls act on it, whatever is prepared next."""
     st.subheader(t("round_header", number=current.number) + " — " + widgets.status_text(current.status))
     target_column, board_column = st.columns([1, 1])
     with target_column:
         target_and_secret(current)
     with board_column:
-        live_page(code, versions, countdown=widgets.countdown(current))
+        live_page(code, console.versions, countdown=widgets.countdown(current))
         if current.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
             st.subheader(t("time_up"))
         buttons = st.columns(2)
@@ -209,16 +242,11 @@ def current_round_panel(current: RoundView, versions: GameVersions | None) -> No
         if buttons[1].button(t("reveal_round_button"), key="reveal_round", disabled=revealed):
             run_action(reveal_round, current.id)
         ai_controls(current, key="add_ai_player")
-        with db.read() as session:
-            rows = round_leaderboard(session, current.id)
-        widgets.round_table(rows)
-    if current.status == RoundStatus.REVEALED:
-        with db.read() as session:
-            items = host_gallery(session, code, token, current.id)
-            summary = reveal_summary(session, code, current.id, token)
-        widgets.reveal_side_by_side(db, summary)
+        widgets.round_table(console.board)
+    if console.reveal is not None:
+        widgets.reveal_side_by_side(db, console.reveal)
         st.subheader(t("gallery_header"))
-        widgets.gallery(db, items)
+        widgets.gallery(db, console.gallery)
 
 
 def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
@@ -242,25 +270,22 @@ def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
             ai_controls(round_, key=f"add_ai_player_{round_.id}")
 
 
-def hints_switch() -> None:
-    with db.read() as session:
-        enabled = hints_enabled(session, code, token)
+def hints_switch(enabled: bool) -> None:
     wanted = st.toggle(t("hints_toggle"), value=enabled, key="hints_enabled")
-    if wanted != enabled and widgets.write(db, lambda session: set_hints(session, code, token, wanted)) is not None:
+    if wanted != enabled and services.write(db, lambda session: set_hints(session, code, token, wanted)) is not None:
         st.rerun()
 
 
-def rounds_panel(versions: GameVersions | None) -> None:
+def rounds_panel(console: Console) -> None:
     """The round being played, then the New round form with the rounds prepared right under
     it: a round just created shows up (with its Start button) where the teacher is looking."""
-    with db.read() as session:
-        rounds = console_rounds(session, code, token)
+    rounds = console.rounds
     if rounds.current is not None:
-        current_round_panel(rounds.current, versions)
+        current_round_panel(rounds.current, console)
         st.divider()
     else:
-        live_page(code, versions)  # keeps the console current before the first round
-    new_round_form()
+        live_page(code, console.versions)  # keeps the console current before the first round
+    new_round_form(console)
     if rounds.prepared:
         st.subheader(t("prepared_rounds_header"))
         for prepared in rounds.prepared:
@@ -273,7 +298,7 @@ if st.session_state.pop("game_deleted", False):
 require_teacher_page()
 if code and old_host_key():
     # The old host address of a game from before accounts: it becomes this teacher's, once.
-    if widgets.write(db, lambda session: claim_game(session, code, old_host_key(), token)):
+    if services.write(db, lambda session: claim_game(session, code, old_host_key(), token)):
         st.session_state["game_claimed"] = True
     del st.query_params["host"]  # never keep a key in the address
     st.rerun()
@@ -284,20 +309,17 @@ if not code:
     st.stop()
 try:
     with db.read() as session:
-        require_host(session, code, token)
+        console = read_console(session, code)
 except GameError as error:  # another teacher's game, or no game with this code
-    widgets.show_error(error)
+    faults.show_error(error)
     st.page_link("app_pages/games.py", label=t("nav_games"), icon="🗂️")
     st.stop()
 
-with db.read() as session:
-    versions = game_versions(session, code)  # first: see board.py
-    game = find_game(session, code)
-st.title(widgets.md(game.title))
+st.title(widgets.md(console.game.title))
 engine_banner()
-join_panel(game.code)
-hints_switch()
+join_panel(console.game.code)
+hints_switch(console.hints)
 st.divider()
-rounds_panel(versions)
+rounds_panel(console)
 st.divider()
-moderation_panel(db, code, token)
+moderation_panel(db, code, token, console.moderation)

@@ -11,7 +11,7 @@ from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
 from game.text import has_hangul
 from game.views import PlayerRoundState, SubmissionView
-from ui import widgets
+from ui import faults, services, widgets
 from ui.faults import show_storage_fault
 from ui.i18n import t
 from ui.identity import browser_id, game_code, player_token, remember
@@ -50,7 +50,7 @@ def join_form() -> None:
             with db.read() as session:
                 st.header(widgets.md(find_game(session, code).title))
         except GameError as error:
-            widgets.show_error(error)
+            faults.show_error(error)
             typed_code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
     name_column, rejoin_column = st.columns([3, 2])
     nickname = name_column.text_input(t("nickname_label"), key="nickname", max_chars=24)
@@ -59,7 +59,7 @@ def join_form() -> None:
     )
     if st.button(t("join_button"), key="join", type="primary"):
         browser = browser_id()
-        joined = widgets.write(
+        joined = services.write(
             db, lambda session: join_game(session, typed_code or "", nickname, browser=browser, rejoin_code=rejoin)
         )
         if joined is not None:
@@ -253,7 +253,7 @@ def take_submission() -> Submitted:
 def prompt_form(submitted: Submitted) -> None:
     """The prompt box, with what became of the last submit (refused, or a rule's message)."""
     if isinstance(submitted, GameError):
-        widgets.show_error(submitted)
+        faults.show_error(submitted)
     elif isinstance(submitted, STORAGE_ERRORS):
         show_storage_fault(submitted)
     elif submitted is not None and submitted.status == AttemptStatus.REFUSED:
@@ -270,7 +270,7 @@ with db.read() as session:
 state = load_state()
 if isinstance(state, GameError):
     if state.key != "game_not_found":  # the join form says that one itself
-        widgets.show_error(state)
+        faults.show_error(state)
     if state.key == "player_kicked":
         st.stop()
     state = None

@@ -12,7 +12,7 @@ from game.games import find_game, require_host
 from game.ranking import game_leaderboard, round_leaderboard
 from game.records import LearningRecord, learning_records
 from game.rounds import host_rounds
-from ui import widgets
+from ui import faults, widgets
 from ui.account import require_teacher_page
 from ui.i18n import current_language, t
 from ui.identity import game_code, host_credential
@@ -26,7 +26,7 @@ try:
     with db.read() as session:
         require_host(session, code or "", token)
 except GameError as error:  # another teacher's game, or no such game
-    widgets.show_error(error)
+    faults.show_error(error)
     st.stop()
 
 with db.read() as session:

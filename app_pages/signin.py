@@ -5,7 +5,7 @@ only hands its browser the one-time ticket that becomes the session cookie."""
 import streamlit as st
 
 from game.accounts import SignIn, create_first_teacher, has_teachers, new_ticket, school_sign_in, sign_in
-from ui import widgets
+from ui import services
 from ui.account import school_login_configured, signed_in
 from ui.i18n import current_language, t
 from ui.services import database
@@ -42,7 +42,7 @@ def first_teacher_form() -> None:
             teacher = create_first_teacher(session, name, password, repeat)
             return new_ticket(session, teacher.id)
 
-        ticket = widgets.write(db, create)
+        ticket = services.write(db, create)
         if ticket is not None:
             go_on_with(ticket)
 
@@ -56,7 +56,7 @@ def sign_in_form() -> None:
         )
         submitted = st.form_submit_button(t("sign_in_button"), key="sign_in", type="primary")
     if submitted:
-        answer = widgets.write(db, lambda session: sign_in(session, name, password))
+        answer = services.write(db, lambda session: sign_in(session, name, password))
         show(answer)
     st.caption(t("signin_students_note"))
 
@@ -79,7 +79,7 @@ def school_sign_in_panel() -> None:
     if st.user.is_logged_in:
         email, name = st.user.get("email"), st.user.get("name")
         verified = st.user.get("email_verified", True) is not False
-        answer = widgets.write(db, lambda session: school_sign_in(session, email, name, verified))
+        answer = services.write(db, lambda session: school_sign_in(session, email, name, verified))
         show(answer)
         if st.button(t("school_signout_button"), key="school_sign_out"):
             st.logout()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from game.accounts import allowed_logins, create_teacher, list_teachers, manage_teacher, set_allowed_logins
 from game.views import TeacherView
-from ui import widgets
+from ui import services, widgets
 from ui.account import require_teacher_page
 from ui.i18n import t
 from ui.identity import host_credential
@@ -31,7 +31,7 @@ def add_teacher_form() -> None:
         st.caption(t("password_rule", minimum=8))
         submitted = st.form_submit_button(t("add_teacher_button"), key="add_teacher", type="primary")
     if submitted:
-        added = widgets.write(db, lambda session: create_teacher(session, credential, name, password))
+        added = services.write(db, lambda session: create_teacher(session, credential, name, password))
         if added is not None:
             st.session_state["add_teacher_form_no"] = form_no + 1
             st.session_state["teacher_added"] = added.name
@@ -54,7 +54,7 @@ def teacher_row(teacher: TeacherView) -> None:
             autocomplete="new-password",
         )
         if password_column.button(t("reset_password_button"), key=f"reset_password_button_{teacher.id}"):
-            done = widgets.write(
+            done = services.write(
                 db, lambda session: manage_teacher(session, credential, teacher.id, password=new_password)
             )
             if done is not None:
@@ -62,7 +62,7 @@ def teacher_row(teacher: TeacherView) -> None:
         if teacher.id == me.id:
             return
         label = t("enable_teacher_button") if teacher.disabled else t("disable_teacher_button")
-        if actions.button(label, key=f"disable_teacher_{teacher.id}") and widgets.write(
+        if actions.button(label, key=f"disable_teacher_{teacher.id}") and services.write(
             db, lambda session: manage_teacher(session, credential, teacher.id, disabled=not teacher.disabled)
         ):
             st.rerun()
@@ -76,7 +76,7 @@ def school_logins_form() -> None:
     with st.form("school_logins"):
         entries = st.text_area(t("school_logins_label"), value="\n".join(current), key="school_logins")
         if st.form_submit_button(t("save_button"), key="save_school_logins"):
-            saved = widgets.write(db, lambda session: set_allowed_logins(session, credential, entries))
+            saved = services.write(db, lambda session: set_allowed_logins(session, credential, entries))
             if saved is not None:
                 st.success(t("school_logins_saved", count=len(saved)))
 

@@ -173,6 +173,43 @@ def claim_ai_prompt(session: Session, worker_id: str) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class TargetJob:
+    """A round whose target image (and score scale) must be drawn."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
+class AITurnJob:
+    """A round whose AI opponent must write its next prompt."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
+class AttemptBatch:
+    """Students' attempts of one round, drawn together."""
+
+    jobs: list[ClaimedJob]
+
+
+Claim = TargetJob | AITurnJob | AttemptBatch
+
+
+def claim_next(session: Session, worker_id: str, batch_size: int) -> Claim | None:
+    """Take the next piece of work, in one transaction: a target first (a round cannot start
+    without it), then an AI's turn (one drawing batch, and the AI must not lag behind the
+    class), then a batch of students' attempts. None when nothing waits."""
+    if (round_id := claim_target(session, worker_id)) is not None:
+        return TargetJob(round_id)
+    if (round_id := claim_ai_prompt(session, worker_id)) is not None:
+        return AITurnJob(round_id)
+    if jobs := claim_jobs(session, worker_id, batch_size):
+        return AttemptBatch(jobs)
+    return None
+
+
 def requeue_abandoned(session: Session, *, lease: timedelta | None, now: datetime | None = None) -> int:
     """Queue again the jobs of workers that stopped heartbeating (every running job when
     `lease` is None: only for tools that know no worker is alive)."""

@@ -28,6 +28,7 @@ import torch
 
 log = logging.getLogger(__name__)
 
+
 def installed() -> bool:
     try:
         import openvino  # noqa: F401

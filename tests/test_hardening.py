@@ -218,8 +218,8 @@ def test_a_damaged_database_shows_a_kind_message_not_a_traceback(settings, page_
     path = settings.database_url.removeprefix("sqlite:///")
     with open(path, "wb") as damaged:
         damaged.write(b"this is not a database" * 100)
-    query = {"code": "ABCDEF"} | ({"host": "x"} if page_name in ("host", "results") else {})
-    app = page(page_name, **query)
+    teacher = "a-teachers-session" if page_name in ("host", "results") else None
+    app = page(page_name, teacher=teacher, code="ABCDEF")
     shown = [e.value for e in app.error]
     if page_name in ("host", "results"):
         assert any("database file is damaged" in message for message in shown), shown
@@ -320,3 +320,29 @@ def test_the_queue_is_fair_per_player(db: Database, worker: Worker, classroom: C
 def test_catalog_has_the_room_and_storage_words() -> None:
     strings = json.loads((PROJECT_DIR / "ui" / "locales" / "ko.json").read_text(encoding="utf-8"))
     assert {"joining_locked", "game_full", "storage_unavailable", "storage_disk_full"} <= set(strings)
+
+
+def test_a_teacher_is_told_what_to_do_about_a_full_disk_and_a_student_only_that_it_waits() -> None:
+    """The host's detailed message follows the teacher's session cookie (no host key is in
+    the address since accounts), a student's page says only that the game cannot save."""
+    from apptest import COOKIES
+    from streamlit.testing.v1 import AppTest
+
+    from game.accounts import SESSION_COOKIE
+    from ui.i18n import catalogs
+
+    def full_disk_page() -> None:
+        import errno
+
+        from ui.faults import show_storage_fault
+
+        show_storage_fault(OSError(errno.ENOSPC, "No space left on device"))
+
+    strings = catalogs()["en"]
+    for cookie, expected in ((None, "storage_unavailable"), ("a-teachers-session", "storage_disk_full")):
+        COOKIES.clear()
+        if cookie:
+            COOKIES[SESSION_COOKIE] = cookie
+        app = AppTest.from_function(full_disk_page).run()
+        assert [e.value for e in app.error] == [strings[expected]]
+    COOKIES.clear()

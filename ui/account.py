@@ -6,7 +6,7 @@ import streamlit as st
 
 from game.accounts import sign_out, signed_in_teacher
 from game.views import TeacherView
-from ui import widgets
+from ui import services, widgets
 from ui.i18n import current_language, t
 from ui.identity import host_credential
 from ui.services import database
@@ -34,7 +34,7 @@ def school_login_configured() -> bool:
 def sign_out_button(teacher: TeacherView) -> None:
     st.caption(t("signed_in_as", name=widgets.md(teacher.name)))
     if st.button(t("sign_out_button"), key="sign_out"):
-        widgets.write(database(), lambda session: sign_out(session, host_credential()))
+        services.write(database(), lambda session: sign_out(session, host_credential()))
         if school_login_configured() and st.user.is_logged_in:
             st.logout()  # the school provider's own session in Streamlit's cookie
         clear_cookie(f"/signin?lang={current_language()}", t("signing_out"), t("sign_out_failed"))

@@ -14,13 +14,12 @@ from game.games import PLAYER_CAP_MAX, new_rejoin_code, set_room
 from game.moderation import (
     delete_game,
     kick_player,
-    moderation_view,
     rename_player,
     set_blocked_words,
     set_submission_hidden,
 )
 from game.views import ModerationView
-from ui import widgets
+from ui import services, widgets
 from ui.i18n import t
 
 
@@ -36,7 +35,7 @@ def room_panel(db: Database, code: str, token: str | None, view: ModerationView)
             )
             if st.form_submit_button(t("room_save")):
                 change = lambda session: set_room(session, code, token, joining_locked=locked, player_cap=int(cap))  # noqa: E731
-                if widgets.write(db, change) is not None:
+                if services.write(db, change) is not None:
                     st.session_state["room_saved"] = True
                     st.rerun()
 
@@ -49,16 +48,15 @@ def let_back_code(nickname: str, rejoin: str) -> None:
             st.markdown(f"## `{rejoin}`")
 
 
-def moderation_panel(db: Database, code: str, token: str | None) -> None:
-    """Blocked words, players (rename, remove), every attempt (hide), and deleting the game.
-    Each action goes through game/moderation.py, which checks the teacher's session again."""
-    with db.read() as session:
-        view = moderation_view(session, code, token)
+def moderation_panel(db: Database, code: str, token: str | None, view: ModerationView) -> None:
+    """Blocked words, players (rename, remove), every attempt (hide), and deleting the game,
+    from the console's snapshot (`view`). Each action goes through game/moderation.py, which
+    checks the teacher's session again."""
     room_panel(db, code, token, view)
     with st.expander(t("moderation_header")):
         words = st.text_area(t("blocked_words_label"), value=view.blocked_words, key="blocked_words")
         if st.button(t("blocked_words_save"), key="save_blocked_words"):
-            saved = widgets.write(db, lambda session: set_blocked_words(session, code, token, words))
+            saved = services.write(db, lambda session: set_blocked_words(session, code, token, words))
             if saved is not None:
                 st.success(t("blocked_words_saved", count=len(saved)))
 
@@ -78,14 +76,14 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
             let_back_now = actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help"))
             pid = player.id
             if let_back_now:
-                rejoin = widgets.write(db, partial(new_rejoin_code, code=code, credential=token, player_id=pid))
+                rejoin = services.write(db, partial(new_rejoin_code, code=code, credential=token, player_id=pid))
                 if rejoin is not None:
                     st.session_state["let_back"] = (player.nickname, rejoin)
                     st.rerun()
             rename = partial(rename_player, code=code, credential=token, player_id=pid, nickname=new_name)
-            if rename_now and widgets.done(db, rename):
+            if rename_now and services.done(db, rename):
                 st.rerun()
-            if kick_now and widgets.done(db, partial(kick_player, code=code, credential=token, player_id=pid)):
+            if kick_now and services.done(db, partial(kick_player, code=code, credential=token, player_id=pid)):
                 st.rerun()
 
         st.subheader(t("attempts_header"))
@@ -100,14 +98,14 @@ def moderation_panel(db: Database, code: str, token: str | None) -> None:
             hide = partial(
                 set_submission_hidden, code=code, credential=token, submission_id=attempt.id, hidden=not attempt.hidden
             )
-            if action.button(label, key=f"hide_{attempt.id}") and widgets.done(db, hide):
+            if action.button(label, key=f"hide_{attempt.id}") and services.done(db, hide):
                 st.rerun()
 
         st.subheader(t("delete_header"))
         st.caption(t("delete_explain"))
         confirmed = st.checkbox(t("delete_confirm"), key="delete_confirm")
         delete_now = st.button(t("delete_button"), key="delete_game", type="primary", disabled=not confirmed)
-        if delete_now and widgets.done(db, lambda session: delete_game(session, code, token)):
+        if delete_now and services.done(db, lambda session: delete_game(session, code, token)):
             st.query_params.clear()
             st.session_state["game_deleted"] = True
             st.rerun()

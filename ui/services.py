@@ -8,11 +8,20 @@ pool or start a second worker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from config import Settings, load_settings
+from db.faults import STORAGE_ERRORS
 from db.queue import live_workers
 from db.session import Database, shared_database
+from game.errors import GameError
+from ui.faults import show_error, show_storage_fault
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,35 @@ def wake_worker() -> None:
         from worker.embedded import wake_embedded_worker
 
         wake_embedded_worker()
+
+
+def write(db: Database, action: Callable[[Session], T]) -> T | None:
+    """Run one write transaction; on a GameError or a storage failure show its message and
+    return None. Then wake this process's worker: a new attempt, round or AI job starts now.
+
+    Callers rerun the page only after this returns: st.rerun() inside the transaction would
+    roll it back.
+    """
+    try:
+        result = db.transaction(action)
+    except GameError as error:
+        show_error(error)
+        return None
+    except STORAGE_ERRORS as error:  # what was typed stays in the form: the page does not rerun
+        show_storage_fault(error)
+        return None
+    wake_worker()
+    return result
+
+
+def done(db: Database, action: Callable[[Session], object]) -> bool:
+    """`write` for an action that returns nothing: whether it was stored (else its message is shown)."""
+
+    def stored(session: Session) -> bool:
+        action(session)
+        return True
+
+    return write(db, stored) is not None
 
 
 def start_background_work() -> None:

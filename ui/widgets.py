@@ -3,51 +3,21 @@ captions-as-text only, never as markdown or HTML: a nickname is never markup."""
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Literal
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
-from db.faults import STORAGE_ERRORS
 from db.session import Database
 from db.statuses import RoundStatus
-from game.errors import GameError
 from game.exports import REASON_PREFIX
 from game.media import image_path, image_secret
 from game.scoring import band
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
-from ui.faults import show_storage_fault
 from ui.i18n import catalogs, t
 from ui.links import page_origin
 from ui.live import Countdown
-from ui.services import wake_worker
-
-T = TypeVar("T")
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
-
-
-# Markdown turns web and mail addresses into links even when their punctuation is escaped
-# (GFM "autolink literals": www.…, https://…, kid@…). An invisible WORD JOINER after each
-# '.', ':' and '@' (before and after) breaks every such pattern and changes nothing a person sees.
-_LINK_PUNCTUATION = re.compile(r"(\\?[.:@])")
-WORD_JOINER = "\u2060"
-
-
-def md(text: str) -> str:
-    """User text for st.markdown/st.title/headings: `**bold**` and `:red[x]` stay literal,
-    and `www.evil.example`, `https://bit.ly/x` or `kid@evil.example` never become links."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINK_PUNCTUATION.sub(rf"{WORD_JOINER}\1{WORD_JOINER}", escaped)
-
-
-def _html_text(text: str) -> str:
-    """User text as HTML text: escaped, so it is never markup and never a link."""
-    return html.escape(text, quote=True)
+from ui.markup import html_text as _html_text
+from ui.markup import md
 
 
 def big_code(code: str) -> None:
@@ -71,46 +41,12 @@ def name_chips(nicknames: list[str]) -> None:
     st.html(f'<div data-testid="joined-names">{chips}</div>')
 
 
-def show_error(error: GameError) -> None:
-    params = {k: md(v) if isinstance(v, str) else v for k, v in error.params.items()}
-    st.error(t(error.key, **params))
-
-
 def reason(stored: str | None) -> str:
     """A failure's reason as stored by the worker: a message key (translated here) or, from
     older rows and the engines' own errors, a text as it is."""
     if not stored:
         return "?"
     return t(stored) if stored.startswith(REASON_PREFIX) and stored in catalogs()["en"] else stored
-
-
-def done(db: Database, action: Callable[[Session], object]) -> bool:
-    """`write` for an action that returns nothing: whether it was stored (else its message is shown)."""
-
-    def stored(session: Session) -> bool:
-        action(session)
-        return True
-
-    return write(db, stored) is not None
-
-
-def write(db: Database, action: Callable[[Session], T]) -> T | None:
-    """Run one write transaction; on a GameError or a storage failure show its message and
-    return None.
-
-    Callers rerun the page only after this returns: st.rerun() inside the transaction would
-    roll it back.
-    """
-    try:
-        result = db.transaction(action)
-    except GameError as error:
-        show_error(error)
-        return None
-    except STORAGE_ERRORS as error:  # what was typed stays in the form: the page does not rerun
-        show_storage_fault(error)
-        return None
-    wake_worker()  # a new attempt, round or AI job starts now, not at the next poll
-    return result
 
 
 def image_url(db: Database, image_id: int) -> str:

@@ -15,14 +15,17 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from config import Settings
 from db.queue import (
-    claim_ai_prompt,
-    claim_jobs,
-    claim_target,
+    AITurnJob,
+    AttemptBatch,
+    TargetJob,
+    claim_next,
     fail_abandoned_rounds,
     has_work,
     heartbeat,
@@ -145,26 +148,39 @@ class Worker(TargetJobs, AITurns, Attempts):
         self.wake_event.set()
 
     def run_once(self) -> int:
-        """Prepare one target image or process one batch; returns how many items were done."""
+        """Prepare one target image, play one AI turn or process one batch; returns how many
+        items were done."""
+        # A cheap read first: an idle worker's poll takes no write lock (SQLite has one).
         with self.database.read() as session:
             if not has_work(session):
                 return 0
-        for claim, work in ((claim_target, self.prepare_target), (claim_ai_prompt, self.write_ai_prompt)):
-            with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
-                with self.database.write() as session:
-                    round_id = claim(session, self.worker_id)
-                self.round_in_hand = round_id
-            if round_id is not None:
-                try:
-                    work(round_id)
-                finally:
-                    self.round_in_hand = None
-                return 1
         with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
             with self.database.write() as session:
-                jobs = claim_jobs(session, self.worker_id, self.batch_size)
-            self.jobs_in_hand = frozenset(job.id for job in jobs)
-        if not jobs:
-            return 0
-        self.process(jobs)
-        return len(jobs)
+                claim = claim_next(session, self.worker_id, self.batch_size)
+            match claim:
+                case TargetJob(round_id) | AITurnJob(round_id):
+                    self.round_in_hand = round_id
+                case AttemptBatch(jobs):
+                    self.jobs_in_hand = frozenset(job.id for job in jobs)
+        match claim:
+            case None:
+                return 0
+            case TargetJob(round_id):
+                with self._holding_round():
+                    self.prepare_target(round_id)
+                return 1
+            case AITurnJob(round_id):
+                with self._holding_round():
+                    self.write_ai_prompt(round_id)
+                return 1
+            case AttemptBatch(jobs):
+                self.process(jobs)
+                return len(jobs)
+        return 0
+
+    @contextmanager
+    def _holding_round(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.round_in_hand = None
