@@ -8,7 +8,7 @@ from helpers import Classroom, drain
 from sqlalchemy import func, select
 
 from db.models import Round, Submission
-from db.queue import claim_jobs, finish_job, heartbeat, requeue_abandoned
+from db.queue import AttemptBatch, TargetJob, claim_jobs, claim_next, finish_job, heartbeat, requeue_abandoned
 from db.types import utcnow
 from game.submissions import player_state, submit_prompt
 from worker.runner import Worker
@@ -32,6 +32,22 @@ def test_claims_are_batched_by_round_and_oldest_first(db, worker, classroom: Cla
     assert [j.id for j in first] == [1, 2, 3]
     assert [j.id for j in second] == [4, 5]
     assert third == []
+
+
+def test_the_next_claim_is_a_waiting_target_before_the_attempts_then_the_attempts(
+    db, worker, classroom: Classroom
+) -> None:
+    """A round that cannot start without its target goes before a batch of attempts."""
+    classroom.round(worker)
+    fill_round(db, classroom, 2)
+    prepared = classroom.round(start=False)  # its target waits for the worker
+    with db.write() as s:
+        first = claim_next(s, "w1", batch_size=8)
+        second = claim_next(s, "w1", batch_size=8)
+        third = claim_next(s, "w1", batch_size=8)
+    assert first == TargetJob(prepared)
+    assert isinstance(second, AttemptBatch) and len(second.jobs) == 2
+    assert third is None
 
 
 def test_a_batch_never_mixes_rounds(db, worker, classroom: Classroom) -> None:
