@@ -31,14 +31,16 @@ results = st.Page("app_pages/results.py", title=t("nav_results"), icon="📊", u
 signin = st.Page("app_pages/signin.py", title=t("nav_signin"), icon="🔑", url_path="signin")
 games = st.Page("app_pages/games.py", title=t("nav_games"), icon="🗂️", url_path="games")
 teachers = st.Page("app_pages/teachers.py", title=t("nav_teachers"), icon="👥", url_path="teachers")
-page = st.navigation([home, host, play, board, results, signin, games, teachers], position="hidden")
+lessons = st.Page("app_pages/lessons.py", title=t("nav_lessons"), icon="📚", url_path="lessons")
+classes = st.Page("app_pages/classes.py", title=t("nav_classes"), icon="🏫", url_path="classes")
+page = st.navigation([home, host, play, board, results, signin, games, teachers, lessons, classes], position="hidden")
 
 
 def link_params(target: st.Page) -> dict[str, str]:
     """What a sidebar link keeps of the address: the game, the language, and the visitor's
     own key only on the pages that use it."""
     keep = {"code": params.get("code"), "lang": st.session_state["language"]}
-    if target in (games, teachers, signin, home):
+    if target in (games, teachers, signin, home, lessons, classes):
         keep.pop("code")
     if target is play:
         keep["token"] = params.get("token")
@@ -58,7 +60,7 @@ if params.get("token"):
     visible = [play, board]
 elif teacher is not None:
     game_pages = [host, board, results] if params.get("code") else [host]
-    visible = [games, *game_pages, *([teachers] if teacher.is_admin else [])]
+    visible = [games, lessons, classes, *game_pages, *([teachers] if teacher.is_admin else [])]
 else:
     visible = [home, signin, play]
 with st.sidebar:

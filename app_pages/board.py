@@ -94,6 +94,8 @@ def reveal(round_: RoundView) -> None:
     with secret_column, st.container(key="secret"):
         st.caption(t("reveal_secret"))
         widgets.big_text(summary.secret_prompt if summary and summary.secret_prompt else t("uploaded_target"))
+    if round_.question:
+        widgets.discussion_question(round_.question, size="2rem")
     widgets.podium(db, gallery, big=True)
     with st.container(key="reveal"):
         widgets.reveal_side_by_side(db, summary)

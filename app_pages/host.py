@@ -14,6 +14,7 @@ from game.difficulty import PlayedDifficulty, played_difficulty
 from game.errors import GameError
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, require_host
 from game.hints import hints_enabled, set_hints
+from game.lessons import save_as_lesson
 from game.live import GameVersions, game_versions
 from game.moderation import moderation_view
 from game.presets import PRESETS
@@ -30,7 +31,7 @@ from game.rounds import (
 from game.views import ConsoleRounds, GalleryItem, GameView, ModerationView, RevealView, RoundRow, RoundView
 from ui import faults, services, widgets
 from ui.account import require_teacher_page
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.identity import game_code, host_credential, old_host_key, remember
 from ui.links import board_link, is_loopback, join_link, qr_png, results_link
 from ui.live import live_page
@@ -244,6 +245,8 @@ def current_round_panel(current: RoundView, console: Console) -> None:
         ai_controls(current, key="add_ai_player")
         widgets.round_table(console.board)
     if console.reveal is not None:
+        if current.question:
+            widgets.discussion_question(current.question)
         widgets.reveal_side_by_side(db, console.reveal)
         st.subheader(t("gallery_header"))
         widgets.gallery(db, console.gallery)
@@ -268,6 +271,23 @@ def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
             ):
                 run_action(start_round, round_.id)
             ai_controls(round_, key=f"add_ai_player_{round_.id}")
+
+
+def save_as_lesson_button(console: Console) -> None:
+    """The game's rounds, each with its seed, as a lesson to start again with another class."""
+    if st.session_state.pop("lesson_saved_from_game", False):
+        st.success(t("saved_as_lesson"))
+        st.page_link(
+            "app_pages/lessons.py", label=t("nav_lessons"), icon="📚", query_params={"lang": current_language()}
+        )
+    has_rounds = console.rounds.current is not None or bool(console.rounds.prepared)
+    if st.button(
+        t("save_as_lesson"), key="save_as_lesson", icon="📚", disabled=not has_rounds, help=t("save_as_lesson_help")
+    ):
+        language = current_language()
+        if services.write(db, lambda session: save_as_lesson(session, code, token, language=language)) is not None:
+            st.session_state["lesson_saved_from_game"] = True
+            st.rerun()
 
 
 def hints_switch(enabled: bool) -> None:
@@ -319,6 +339,7 @@ st.title(widgets.md(console.game.title))
 engine_banner()
 join_panel(console.game.code)
 hints_switch(console.hints)
+save_as_lesson_button(console)
 st.divider()
 rounds_panel(console)
 st.divider()

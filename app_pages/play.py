@@ -5,7 +5,7 @@ import streamlit as st
 from db.faults import STORAGE_ERRORS
 from db.statuses import AttemptStatus, RoundStatus
 from game.errors import GameError
-from game.games import find_game, join_game, rejoin_same_browser
+from game.games import find_game, join_game, rejoin_same_browser, roster_names
 from game.live import GameVersions, game_versions
 from game.ranking import reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
@@ -52,19 +52,46 @@ def join_form() -> None:
         except GameError as error:
             faults.show_error(error)
             typed_code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
+    roster = game_roster(typed_code or "")
     name_column, rejoin_column = st.columns([3, 2])
-    nickname = name_column.text_input(t("nickname_label"), key="nickname", max_chars=24)
+    nickname, student_id = "", None
+    if roster:  # a class's game: each student picks their own name, none is made up
+        names = dict(roster)
+        student_id = name_column.selectbox(
+            t("roster_name_label"),
+            list(names),
+            index=None,
+            format_func=names.get,
+            placeholder=t("roster_name_placeholder"),
+            key="roster_name",
+        )
+    else:
+        nickname = name_column.text_input(t("nickname_label"), key="nickname", max_chars=24)
     rejoin = rejoin_column.text_input(
         t("rejoin_code_label"), key="rejoin_code", max_chars=12, help=t("rejoin_code_help"), autocomplete="off"
     )
     if st.button(t("join_button"), key="join", type="primary"):
         browser = browser_id()
         joined = services.write(
-            db, lambda session: join_game(session, typed_code or "", nickname, browser=browser, rejoin_code=rejoin)
+            db,
+            lambda session: join_game(
+                session, typed_code or "", nickname, browser=browser, rejoin_code=rejoin, student_id=student_id
+            ),
         )
         if joined is not None:
             remember(code=find_code(typed_code or ""), token=joined.token)
             st.rerun()
+
+
+def game_roster(raw_code: str) -> list[tuple[int, str]]:
+    """The class roster of the game with this code, if it has one (else: type a nickname)."""
+    if not raw_code.strip():
+        return []
+    try:
+        with db.read() as session:
+            return roster_names(session, raw_code)
+    except (GameError, *STORAGE_ERRORS):  # the code is wrong: joining says so
+        return []
 
 
 def find_code(raw: str) -> str:
@@ -163,7 +190,7 @@ def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
             st.subheader(t("time_up"))
     with attempts_column:
         if round_ is not None and round_.status == RoundStatus.OPEN:
-            st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.game.attempts_per_round}")
+            st.metric(t("attempts_left_label"), f"{state.attempts_left} / {state.attempts_allowed}")
 
 
 def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
@@ -210,6 +237,8 @@ def attempts_panel(state: PlayerRoundState) -> None:
             items = reveal_gallery(session, code, round_.id)
         st.caption(t("reveal_secret"))
         widgets.big_text(summary.secret_prompt or t("uploaded_target"))
+        if round_.question:
+            widgets.discussion_question(round_.question)
         widgets.podium(db, items)
         widgets.reveal_side_by_side(db, summary)
     attempt_list(state)

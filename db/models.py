@@ -111,6 +111,10 @@ class Game(Base):
     player_cap: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     shared_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Migration 0010: the class it was played by (its roster is the join form's list), and the
+    # lesson it was started from. Plain ids: deleting a class or a lesson keeps its games.
+    class_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    lesson_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Player(Base):
@@ -138,6 +142,9 @@ class Player(Base):
     rejoin_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     rejoin_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     rejoin_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The class roster's student this player is (migration 0010): the same student in every
+    # game of the class, for the class's records over the term.
+    student_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class PlayerToken(Base):
@@ -210,6 +217,13 @@ class Round(Base):
     ai_worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Why the AI's job failed, for the host (who can add the AI again).
     ai_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A lesson's round (migration 0010) may set its own attempts and minutes, and a question
+    # for the class after the reveal. `seed_kept`: an uploaded picture keeps the seed the
+    # lesson stored instead of searching one again, so the same round comes back.
+    attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seed_kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     game: Mapped[Game] = relationship()
 
@@ -255,6 +269,70 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Lesson(Base):
+    """A teacher's set of rounds to play again with every class (migration 0010). No owner:
+    one of the starter lessons every teacher sees."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Seen, started and copied by every teacher of the server; changed only by its owner.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LessonRound(Base):
+    """One round of a lesson: its target as data (a secret prompt, a preset or a picture) and
+    its seed, so that the round drawn from it is the same round every time."""
+
+    __tablename__ = "lesson_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(12))  # prompt | preset | upload
+    secret_prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    preset_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # An uploaded picture: the lesson's own copy (a game's deletion takes the game's pictures).
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("images.id"), nullable=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    question: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SchoolClass(Base):
+    """A teacher's class (5-1, period 3), with an optional roster (migration 0010)."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClassStudent(Base):
+    """A name on a class's roster: the same student in every game the class plays."""
+
+    __tablename__ = "class_students"
+    __table_args__ = (UniqueConstraint("class_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(24))
+    # Folded like a nickname: "Mina" and "ｍｉｎａ" are one name on a roster.
+    name_key: Mapped[str] = mapped_column(String(96))
+    position: Mapped[int] = mapped_column(Integer)
+    # False once taken off the roster: their past records stay with the class.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class WorkerStatus(Base):

@@ -25,7 +25,7 @@ from db.session import required
 from db.statuses import AIStatus, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.errors import NotAllowed
-from game.rounds import host_round, round_view, settle
+from game.rounds import attempts_allowed, host_round, round_view, settle
 from game.submissions import attempts_used, queue_attempt
 from game.tokens import hash_token
 from game.views import RoundView, SubmissionView
@@ -109,7 +109,7 @@ def submit_ai_attempt(
         set_ai_status(session, round_id, AIStatus.FAILED, submission.error)
         return submission
     used = attempts_used(session, round_id, player.id)
-    set_ai_status(session, round_id, AIStatus.PLAYING if used < game.attempts_per_round else AIStatus.DONE)
+    set_ai_status(session, round_id, AIStatus.PLAYING if used < attempts_allowed(round_) else AIStatus.DONE)
     return submission
 
 

@@ -136,9 +136,14 @@ def load_blocklist(extra_file: str | None = None) -> Blocklist:
     return Blocklist(tuple(dict.fromkeys(parse_terms(lines))))
 
 
+def server_blocklist() -> Blocklist:
+    """Defaults + the school's file: what no game of this server lets through."""
+    return load_blocklist(load_settings().blocklist_file)
+
+
 def game_blocklist(game: Game) -> Blocklist:
     """Defaults + the school's file + this game's own words."""
-    return load_blocklist(load_settings().blocklist_file).with_terms(game.blocked_words.splitlines())
+    return server_blocklist().with_terms(game.blocked_words.splitlines())
 
 
 def check_nickname(game: Game, nickname: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
-from db.models import Game, Player, PlayerToken, Round
+from db.models import ClassStudent, Game, Player, PlayerToken, Round
 from db.statuses import RoundStatus
 from db.types import utcnow
 from game.accounts import require_teacher
@@ -221,13 +221,23 @@ def join_game(
     *,
     browser: str | None = None,
     rejoin_code: str | None = None,
+    student_id: int | None = None,
 ) -> JoinedPlayer:
     """`browser`: what identifies the student's browser (a cookie), so that a removed player
     cannot come back under another name from it and one browser cannot flood the game.
-    `rejoin_code`: the console's let-back-in code, to continue as the player of that nickname."""
+    `rejoin_code`: the console's let-back-in code, to continue as the player of that nickname.
+    `student_id`: in a game of a class with a roster, the name picked from the list (the
+    only way in: no nickname is typed)."""
+    roster_student = None
+    if student_id is not None or (rejoin_code and rejoin_code.strip()):
+        roster_student = _roster_student(session, load_game(session, code), student_id)
+        if roster_student is not None:
+            nickname = roster_student.name
     if rejoin_code and rejoin_code.strip():
         return rejoin_with_code(session, code, nickname, rejoin_code, now, browser=browser)
     game = load_game(session, code, lock=True)
+    if roster_student is None and has_roster(session, game):
+        raise InvalidInput("roster_pick_name")
     if game.joining_locked:
         raise NotAllowed("joining_locked")
     browser_key = hash_token(browser) if browser else None
@@ -238,9 +248,14 @@ def join_game(
     )
     if (players or 0) >= game.player_cap:
         raise NotAllowed("game_full", count=game.player_cap)
-    nickname = clean_nickname(nickname)
-    check_nickname(game, nickname)
-    key = nickname_key(session, game, nickname)
+    if roster_student is None:
+        nickname = clean_nickname(nickname)
+        check_nickname(game, nickname)
+    taken = "roster_name_taken" if roster_student is not None else "nickname_taken"
+    try:
+        key = nickname_key(session, game, nickname)
+    except InvalidInput:
+        raise InvalidInput(taken, nickname=nickname) from None
     token = new_token()
     player = Player(
         game_id=game.id,
@@ -249,14 +264,47 @@ def join_game(
         token_hash=hash_token(token),
         joined_at=now or utcnow(),
         browser_key=browser_key,
+        student_id=roster_student.id if roster_student is not None else None,
     )
     try:
         with session.begin_nested():  # a unique violation is the rule's own message
             session.add(player)
             session.flush()
     except IntegrityError:
-        raise InvalidInput("nickname_taken", nickname=nickname) from None
+        raise InvalidInput(taken, nickname=nickname) from None
     return JoinedPlayer(player=player_view(player), token=token)
+
+
+def has_roster(session: Session, game: Game) -> bool:
+    """Whether the game's class has a roster: its students pick their name from it."""
+    return bool(_roster(session, game))
+
+
+def roster_names(session: Session, code: str) -> list[tuple[int, str]]:
+    """(student id, name) of the game's class roster, in its order; empty: type a nickname."""
+    return _roster(session, load_game(session, code))
+
+
+def _roster(session: Session, game: Game) -> list[tuple[int, str]]:
+    if game.class_id is None:
+        return []
+    rows = session.execute(
+        select(ClassStudent.id, ClassStudent.name)
+        .where(ClassStudent.class_id == game.class_id, ClassStudent.active.is_(True))
+        .order_by(ClassStudent.position, ClassStudent.id)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def _roster_student(session: Session, game: Game, student_id: int | None) -> ClassStudent | None:
+    """The roster's student picked on the join form; a name from another class (or from no
+    roster) is refused, so no one joins under a name the teacher did not write."""
+    if student_id is None or game.class_id is None:
+        return None
+    student = session.get(ClassStudent, student_id)
+    if student is None or student.class_id != game.class_id or not student.active:
+        raise InvalidInput("roster_pick_name")
+    return student
 
 
 def check_browser(session: Session, game: Game, browser_key: str) -> None:

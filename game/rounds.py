@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PIL import Image
@@ -21,6 +22,16 @@ from game.views import ConsoleRounds, RoundView
 
 PROMPT_MAX = 300
 TARGET_SOURCES = ("prompt", "preset", "upload")
+
+
+@dataclass(frozen=True)
+class RoundExtras:
+    """What a lesson's round adds to a round (game/lessons.py checks the values)."""
+
+    attempts: int | None = None
+    seconds: int | None = None
+    question: str | None = None
+    seed_kept: bool = False  # an uploaded picture: use the stored seed, search none
 
 
 def effective_status(round_: Round, now: datetime) -> str:
@@ -59,7 +70,19 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
         ai_error=round_.ai_error if for_host else None,
         score_floor=round_.score_floor,
         score_ceiling=round_.score_ceiling,
+        attempts_allowed=attempts_allowed(round_),
+        question=round_.question if show_secret else None,
     )
+
+
+def attempts_allowed(round_: Round) -> int:
+    """A lesson's round may give its own number of attempts; else the game's."""
+    return round_.attempts or round_.game.attempts_per_round
+
+
+def round_seconds(round_: Round) -> int:
+    """A lesson's round may give its own minutes; else the game's."""
+    return round_.seconds or round_.game.round_seconds
 
 
 def clean_prompt(raw: str, empty_key: str = "prompt_empty") -> str:
@@ -96,9 +119,13 @@ def create_round(
     preset_id: str | None = None,
     upload: bytes | None = None,
     seed: int | None = None,
+    extras: RoundExtras | None = None,
     now: datetime | None = None,
 ) -> RoundView:
+    """A round prepared ahead (draft); the worker draws its target. `extras`: what a lesson's
+    round may add (its own attempts and minutes, a question, its uploaded picture's seed)."""
     now = now or utcnow()
+    extras = extras or RoundExtras()
     game = require_host(session, code, credential, lock=True)  # round numbers, one at a time
     if source not in TARGET_SOURCES:
         raise InvalidInput("bad_target_source", source=source)
@@ -131,6 +158,10 @@ def create_round(
         target_status=TargetStatus.PENDING,
         target_image_id=target_image_id,
         created_at=now,
+        attempts=extras.attempts,
+        seconds=extras.seconds,
+        question=extras.question,
+        seed_kept=extras.seed_kept and source == "upload" and seed is not None,
     )
     session.add(round_)
     session.flush()
@@ -170,10 +201,9 @@ def start_round(
         settle(other, now)
         if other.status == RoundStatus.OPEN:
             raise NotAllowed("another_round_open", number=other.number)
-    round_seconds = round_.game.round_seconds
     round_.status = RoundStatus.OPEN
     round_.started_at = now
-    round_.ends_at = now + timedelta(seconds=round_seconds)
+    round_.ends_at = now + timedelta(seconds=round_seconds(round_))
     return round_view(round_, now, for_host=True)
 
 

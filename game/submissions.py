@@ -15,7 +15,7 @@ from db.types import utcnow
 from game.blocklist import game_blocklist
 from game.errors import NotAllowed
 from game.games import game_view, load_game, load_player, player_view
-from game.rounds import clean_prompt, current_round, settle
+from game.rounds import attempts_allowed, clean_prompt, current_round, settle
 from game.views import Feedback, Hint, PlayerRoundState, SubmissionView, WordEffect
 
 # Word effects (x 100 cosine) smaller than this are shown as neutral.
@@ -127,8 +127,9 @@ def queue_attempt(
     )
     if pending:
         raise NotAllowed("attempt_in_progress")
-    if attempts_used(session, round_.id, player.id) >= game.attempts_per_round:
-        raise NotAllowed("no_attempts_left", count=game.attempts_per_round)
+    allowed = attempts_allowed(round_)
+    if attempts_used(session, round_.id, player.id) >= allowed:
+        raise NotAllowed("no_attempts_left", count=allowed)
     attempt_no = (
         session.scalar(
             select(func.max(Submission.attempt_no)).where(
@@ -205,11 +206,13 @@ def player_state(
                 submission_view(row, position, hints=game.hints_enabled, revealed=round_.status == RoundStatus.REVEALED)
             )
         used = sum(1 for s in submissions if s.status in COUNTED_ATTEMPTS)
+    allowed = round_.attempts_allowed if round_ is not None else game.attempts_per_round
     return PlayerRoundState(
         game=game_view(game),
         player=player_view(player),
         round=round_,
         attempts_used=used,
-        attempts_left=max(0, game.attempts_per_round - used),
+        attempts_left=max(0, allowed - used),
         submissions=submissions,
+        attempts_allowed=allowed,
     )

@@ -76,6 +76,10 @@ class RoundView:
     # The round's score scale in raw similarity (game/scoring.py), once the target is ready.
     score_floor: float | None = None
     score_ceiling: float | None = None
+    # Attempts each player has in this round (the round's own, else the game's), and the
+    # lesson's question for the class after the reveal (shown once revealed, or to the host).
+    attempts_allowed: int = 3
+    question: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class PlayerRoundState:
     attempts_used: int
     attempts_left: int
     submissions: list[SubmissionView]
+    attempts_allowed: int = 3  # in this round (a lesson's round may give its own)
 
 
 @dataclass(frozen=True)
@@ -212,3 +217,73 @@ class ModerationView:
     blocked_words: str
     joining_locked: bool = False
     player_cap: int = 60
+
+
+@dataclass(frozen=True)
+class LessonRoundView:
+    id: int
+    position: int  # 1, 2, ... in playing order
+    source: str  # prompt | preset | upload
+    secret_prompt: str | None  # a preset's prompt too; None for a picture
+    preset_id: str | None
+    image_id: int | None
+    seed: int
+    attempts: int | None  # None: the game's
+    seconds: int | None  # None: the game's
+    question: str | None
+
+
+@dataclass(frozen=True)
+class LessonView:
+    id: int
+    title: str
+    language: str
+    note: str
+    shared: bool
+    owner_name: str | None  # None: a starter lesson
+    mine: bool  # the viewer may change it (others start it, or copy it to change)
+    rounds: list[LessonRoundView]
+
+
+@dataclass(frozen=True)
+class ClassStudentView:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ClassView:
+    id: int
+    name: str
+    students: list[ClassStudentView]  # the roster, in its order; empty: students type a nickname
+
+
+@dataclass(frozen=True)
+class ClassGame:
+    code: str
+    title: str
+    created_at: datetime
+    rounds: int
+
+
+@dataclass(frozen=True)
+class StudentRound:
+    """One student's record of one round the class played."""
+
+    game_code: str
+    round_number: int
+    first_score: float | None
+    best_score: float | None
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    name: str
+    rounds: list[StudentRound]
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    class_: ClassView
+    games: list[ClassGame]
+    students: list[StudentRecord]

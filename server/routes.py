@@ -9,6 +9,8 @@
 - `GET /api/games/{code}/download/{name}?lang=…` — the results downloads, built when
   clicked; the ZIP is streamed one picture at a time. Authorised by the teacher's session
   cookie: only the game's own teacher gets them.
+- `GET /api/lessons/{id}/export?lang=…` — a lesson as its file (game/lesson_file.py), for
+  its owner and, when it is shared, every teacher of the server (the session cookie says who).
 - `POST /auth/session` — a sign-in ticket (JSON `{"ticket": …}`, handed to the sign-in page
   once) exchanged for the session's HttpOnly, SameSite=Lax cookie; `POST /auth/signout`
   ends the session and clears the cookie.
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -35,6 +38,7 @@ from game.accounts import SESSION_COOKIE, SESSION_LIFETIME, open_session, sign_o
 from game.errors import GameError
 from game.exports import DOWNLOADS, document, zip_chunks
 from game.games import require_host
+from game.lesson_file import export_lesson
 from game.live import GameVersions, game_versions
 from game.media import StoredImage, image_secret, signed_image
 from game.report import Label
@@ -159,6 +163,27 @@ async def download(request: Request) -> Response:
     return Response(await run_in_threadpool(build), media_type=media_type, headers=headers)
 
 
+async def lesson_file(request: Request) -> Response:
+    language = request.query_params.get("lang", "en")
+    lesson_id = _int(request.path_params["lesson_id"])
+    credential = request.cookies.get(SESSION_COOKIE)
+    if lesson_id is None:
+        return Response(status_code=404)
+    database = _database()
+
+    def build() -> tuple[str, bytes]:
+        with database.read() as session:
+            return export_lesson(session, credential, lesson_id)
+
+    try:
+        name, data = await run_in_threadpool(build)
+    except GameError as error:  # not signed in, or not a lesson this teacher may have
+        return Response(translate(language, error.key, **error.params), status_code=403, media_type="text/plain")
+    # The name may hold any script (a Korean title): RFC 5987's filename* carries it.
+    disposition = f"attachment; filename=\"lesson.zip\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": disposition, **NO_STORE})
+
+
 def _same_site(request: Request) -> bool:
     """A browser posting from another site's page sends its Origin: refuse it (the cookie is
     SameSite=Lax already; this also covers a cross-site form)."""
@@ -217,6 +242,7 @@ def routes() -> list[Route]:
         Route("/api/live/{code}", live),
         Route("/api/images/{image_id}/{signature}", image),
         Route("/api/games/{code}/download/{name}", download),
+        Route("/api/lessons/{lesson_id}/export", lesson_file),
         Route("/auth/session", start_session, methods=["POST"]),
         Route("/auth/signout", end_session, methods=["POST"]),
     ]

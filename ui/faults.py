@@ -31,4 +31,6 @@ def show_storage_fault(error: BaseException) -> None:
 def show_error(error: GameError) -> None:
     """A rule's refusal, in the user's language; user text in it stays literal."""
     params = {k: md(v) if isinstance(v, str) else v for k, v in error.params.items()}
+    if "reason_key" in error.params:  # a refusal that says which part, in the rule's own words
+        params["reason"] = t(str(error.params["reason_key"]), **params)
     st.error(t(error.key, **params))

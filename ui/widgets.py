@@ -246,3 +246,12 @@ def hint(feedback: Feedback) -> None:
     if feedback.hint is not None:
         with st.container(key="hint"):
             st.info(t(feedback.hint.key, **{k: md(v) for k, v in feedback.hint.params.items()}), icon="💡")
+
+
+def discussion_question(question: str, size: str = "1.3rem") -> None:
+    """The lesson's question for the class, after the reveal."""
+    st.html(
+        f'<div data-testid="discussion-question" role="note" style="font-size:{size};font-weight:600;'
+        'padding:.6rem 1rem;border-left:.35rem solid #1c6dd0;margin:.5rem 0">'
+        f"💬 {_html_text(t('discussion_question'))} {_html_text(question)}</div>"
+    )

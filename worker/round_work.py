@@ -36,6 +36,7 @@ class RoundJob:
     target_image_id: int | None
     calibration: Calibration
     attempts: int  # per player, the AI included
+    seed_kept: bool = False  # an uploaded picture from a lesson: its stored seed, no search
 
 
 class RoundWork:
@@ -65,7 +66,8 @@ class RoundWork:
                 round_.secret_prompt,
                 round_.target_image_id,
                 Calibration(round_.score_floor, round_.score_ceiling),
-                game.attempts_per_round,
+                round_.attempts or game.attempts_per_round,
+                round_.seed_kept,
             )
         loaded = self.registry.load(engine_name, scorer_name)
         runtime = getattr(loaded.generator, "runtime", loaded.engine)

@@ -85,10 +85,13 @@ class TargetJobs(RoundWork):
         self, round_: RoundJob, loaded: LoadedEngine, target: Image.Image, features: Any
     ) -> tuple[int, float]:
         """A photo was not drawn by the model, so some seeds cannot reach it: the AI's best
-        prompt is drawn with UPLOAD_SEED_TRIES seeds (the round's first) and the closest wins."""
+        prompt is drawn with UPLOAD_SEED_TRIES seeds (the round's first) and the closest wins.
+        A lesson's picture keeps the seed its lesson stored (chosen so the first time): the
+        same round comes back, and only the ceiling is measured at it."""
         prompt = self.phrase_slots(loaded, target).best_guess()
         picker = random.Random(round_.seed)
-        seeds = [round_.seed] + [picker.randrange(2**31) for _ in range(UPLOAD_SEED_TRIES - 1)]
+        tries = 1 if round_.seed_kept else UPLOAD_SEED_TRIES
+        seeds = [round_.seed] + [picker.randrange(2**31) for _ in range(tries - 1)]
         scored = [(score_prompts(loaded, features, [prompt], seed, round_.image_size)[0], seed) for seed in seeds]
         best, seed = max(scored, key=lambda pair: pair[0])
         return seed, best
