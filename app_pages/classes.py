@@ -1,5 +1,6 @@
 """Classes: a teacher's classes and their rosters, and what each class played over the term."""
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -23,7 +24,10 @@ def roster_text(class_: ClassView | None) -> str:
 def class_form(class_: ClassView | None = None) -> None:
     """A new class, or one's name and roster: names one per line, pasted or from a CSV file."""
     suffix = f"_{class_.id}" if class_ else ""
-    with st.form(f"class_form{suffix}", clear_on_submit=class_ is None):
+    if class_ is None and st.session_state.pop("class_form_saved", False):
+        for key in ("class_name", "class_roster"):  # a new class: empty boxes for the next one
+            st.session_state.pop(key, None)
+    with st.form(f"class_form{suffix}"):
         name = st.text_input(
             t("class_name_label"), value=class_.name if class_ else "", max_chars=60, key=f"class_name{suffix}"
         )
@@ -39,46 +43,63 @@ def class_form(class_: ClassView | None = None) -> None:
                 lambda session: save_class(session, credential, name, roster, class_.id if class_ else None),
             )
             if saved is not None:
+                st.session_state["class_form_saved"] = class_ is None
                 st.session_state["class_said"] = t("class_saved", name=saved.name, count=len(saved.students))
                 st.rerun()
 
 
+def score_text(score: float | None) -> str:
+    return "—" if score is None else f"{score:.2f}"
+
+
+def round_label(game_code: str, number: int) -> str:
+    return t("class_col_round", game=game_code, number=number)
+
+
 def record_table(record: ClassRecord) -> pd.DataFrame:
-    """One row per student; for every round the class played, their first and best score."""
+    """One row per student; for every round the class played (oldest first), their first and
+    best match score ("—": not played)."""
     rows = []
     for student in record.students:
         row: dict[str, object] = {t("class_col_student"): student.name}
         for r in student.rounds:
-            label = t("class_col_round", game=r.game_code, number=r.round_number)
-            row[f"{label} · {t('class_col_first')}"] = r.first_score
-            row[f"{label} · {t('class_col_best')}"] = r.best_score
+            label = round_label(r.game_code, r.round_number)
+            row[f"{label} · {t('class_col_first')}"] = score_text(r.first_score)
+            row[f"{label} · {t('class_col_best')}"] = score_text(r.best_score)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def progress_chart(record: ClassRecord) -> None:
-    """Each student's best score round after round: who is improving over the term."""
-    points = [
-        {
-            t("class_col_round_short"): t("class_col_round", game=r.game_code, number=r.round_number),
-            t("class_col_student"): student.name,
-            t("class_col_best"): r.best_score,
-        }
-        for student in record.students
-        for r in student.rounds
-        if r.best_score is not None
-    ]
-    if not points:
-        return
-    frame = pd.DataFrame(points)
-    st.line_chart(
-        frame,
-        x=t("class_col_round_short"),
-        y=t("class_col_best"),
-        color=t("class_col_student"),
-        x_label=t("class_chart_x"),
-        y_label=t("class_chart_y"),
+    """Each student's best score round after round, in the order the class played them: who
+    is improving over the term. Points as well as lines: a student who played one round has a
+    point to see."""
+    order = [round_label(r.game_code, r.round_number) for r in record.students[0].rounds]
+    points = pd.DataFrame(
+        [
+            {"round": round_label(r.game_code, r.round_number), "student": student.name, "best": r.best_score}
+            for student in record.students
+            for r in student.rounds
+            if r.best_score is not None
+        ]
     )
+    if points.empty:
+        return
+    chart = (
+        alt.Chart(points)
+        .mark_line(point=alt.OverlayMarkDef(size=80, filled=True))
+        .encode(
+            x=alt.X("round:N", sort=order, title=t("class_chart_x")),
+            y=alt.Y("best:Q", scale=alt.Scale(domain=[0, 100]), title=t("class_chart_y")),
+            color=alt.Color("student:N", title=t("class_col_student")),
+            tooltip=[
+                alt.Tooltip("student:N", title=t("class_col_student")),
+                alt.Tooltip("round:N", title=t("class_col_round_short")),
+                alt.Tooltip("best:Q", title=t("class_col_best"), format=".2f"),
+            ],
+        )
+    )
+    st.altair_chart(chart)
     st.caption(t("class_chart_caption"))
 
 
@@ -133,10 +154,10 @@ st.title(t("classes_title"))
 if said := st.session_state.pop("class_said", None):
     st.success(said)
 st.caption(t("classes_explain"))
-with st.expander(t("class_new"), icon="➕", expanded=True):
-    class_form()
 with db.read() as session:
     classes = my_classes(session, credential)
+with st.expander(t("class_new"), icon="➕", expanded=not classes):
+    class_form()
 if not classes:
     st.info(t("classes_empty"))
 for class_ in classes:

@@ -281,13 +281,12 @@ def save_as_lesson_button(console: Console) -> None:
             "app_pages/lessons.py", label=t("nav_lessons"), icon="📚", query_params={"lang": current_language()}
         )
     has_rounds = console.rounds.current is not None or bool(console.rounds.prepared)
-    if st.button(
-        t("save_as_lesson"), key="save_as_lesson", icon="📚", disabled=not has_rounds, help=t("save_as_lesson_help")
-    ):
+    if st.button(t("save_as_lesson"), key="save_as_lesson", icon="📚", disabled=not has_rounds):
         language = current_language()
         if services.write(db, lambda session: save_as_lesson(session, code, token, language=language)) is not None:
             st.session_state["lesson_saved_from_game"] = True
             st.rerun()
+    st.caption(t("save_as_lesson_help"))
 
 
 def hints_switch(enabled: bool) -> None:

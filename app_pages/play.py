@@ -56,15 +56,15 @@ def join_form() -> None:
     name_column, rejoin_column = st.columns([3, 2])
     nickname, student_id = "", None
     if roster:  # a class's game: each student picks their own name, none is made up
-        names = dict(roster)
-        student_id = name_column.selectbox(
+        ids = {name: student_id for student_id, name in roster}
+        picked = name_column.selectbox(
             t("roster_name_label"),
-            list(names),
+            list(ids),
             index=None,
-            format_func=names.get,
             placeholder=t("roster_name_placeholder"),
             key="roster_name",
         )
+        student_id = ids.get(picked) if picked else None
     else:
         nickname = name_column.text_input(t("nickname_label"), key="nickname", max_chars=24)
     rejoin = rejoin_column.text_input(

@@ -56,7 +56,9 @@ from game.views import LessonView
 FORMAT: Final = "promptmatch-lesson"
 VERSION: Final = 1
 KNOWN_VERSIONS = (1,)
-FILE_MAX = ROUNDS_MAX * MAX_UPLOAD_BYTES // 4  # 75 MB: a lesson of pictures, compressed
+# What the server takes in one upload (.streamlit/config.toml, server.maxUploadSize): about 30
+# pictures of 512 pixels, which a lesson stores as PNG (game/lessons.py, lesson_picture).
+FILE_MAX = MAX_UPLOAD_BYTES
 UNPACKED_MAX = ROUNDS_MAX * MAX_UPLOAD_BYTES  # what its entries may unpack to, together
 LESSON_JSON = "lesson.json"
 LESSON_JSON_MAX = 1024 * 1024

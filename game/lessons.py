@@ -146,7 +146,7 @@ def _clean_title(raw: str) -> str:
 
 def _clean_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise InvalidInput("lesson_language_unknown", language=language, languages=", ".join(LANGUAGES))
+        raise InvalidInput("lesson_language_unknown", given=language, languages=", ".join(LANGUAGES))
     return language
 
 

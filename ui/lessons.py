@@ -61,7 +61,7 @@ def lesson_card(db: Database, credential: str | None, lesson: LessonView, classe
             else:
                 owner = t("lesson_shared_by", name=lesson.owner_name)
             st.caption(
-                t("lesson_line", count=len(lesson.rounds), language=languages().get(lesson.language, "?"), owner=owner)
+                t("lesson_line", count=len(lesson.rounds), spoken=languages().get(lesson.language, "?"), owner=owner)
             )
             if lesson.note:
                 st.text(lesson.note)
