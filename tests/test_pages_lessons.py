@@ -119,3 +119,34 @@ def test_the_classes_page_makes_a_class_and_shows_its_records(db, worker, langua
     assert not app.error, [e.value for e in app.error]
     assert "5\\-1" in texts(app)  # the heading, its markdown escaped
     assert app.text_input(key="class_name").value == ""  # empty again for the next class
+
+
+def test_the_lessons_question_is_shown_after_the_reveal_on_the_console_board_and_student_page(db, worker) -> None:
+    classroom = Classroom(db)
+    with db.write() as s:
+        lesson = lessons.create_lesson(s, classroom.host, "Talk", "en")
+        lessons.add_lesson_round(
+            s,
+            classroom.host,
+            lesson.id,
+            lessons.check_round("preset", preset_id="easy-red-circle", question="Which word mattered most?"),
+        )
+        game = lessons.start_lesson(s, classroom.host, lesson.id, GameSettings(engine="sketch", image_size=256))
+    drain(worker)
+    with db.write() as s:
+        (round_,) = host_rounds(s, game.code, classroom.host)
+        from game.games import join_game
+        from game.rounds import reveal_round, start_round
+
+        start_round(s, game.code, classroom.host, round_.id)
+        token = join_game(s, game.code, "Mina").token
+    student = page("play", code=game.code, token=token)
+    assert "Which word mattered most?" not in texts(student)  # not before the reveal
+    with db.write() as s:
+        reveal_round(s, game.code, classroom.host, round_.id)
+    for app in (
+        page("host", teacher=classroom.host, code=game.code),
+        page("board", code=game.code),
+        page("play", code=game.code, token=token),
+    ):
+        assert "Which word mattered most?" in texts(app)
