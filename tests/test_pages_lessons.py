@@ -9,8 +9,8 @@ from helpers import Classroom, drain
 
 from game import lessons
 from game.classes import save_class
-from game.games import GameSettings, my_games
-from game.rounds import create_round, host_rounds
+from game.games import GameSettings, join_game, my_games
+from game.rounds import create_round, host_rounds, reveal_round, start_round
 
 pytestmark = pytest.mark.usefixtures("app_environment")
 
@@ -135,9 +135,6 @@ def test_the_lessons_question_is_shown_after_the_reveal_on_the_console_board_and
     drain(worker)
     with db.write() as s:
         (round_,) = host_rounds(s, game.code, classroom.host)
-        from game.games import join_game
-        from game.rounds import reveal_round, start_round
-
         start_round(s, game.code, classroom.host, round_.id)
         token = join_game(s, game.code, "Mina").token
     student = page("play", code=game.code, token=token)
