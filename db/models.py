@@ -115,6 +115,10 @@ class Game(Base):
     # lesson it was started from. Plain ids: deleting a class or a lesson keeps its games.
     class_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     lesson_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Migration 0011: "live" (the teacher runs the rounds) or "homework" (each student plays
+    # alone, at their own pace, until `closes_at`).
+    kind: Mapped[str] = mapped_column(String(12), default="live", server_default="live")
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Player(Base):
@@ -268,6 +272,25 @@ class Submission(Base):
     prompt_similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The worker claims lower first (migration 0011): 0 a live round's, 1 homework's, so a
+    # class playing live is not slowed by homework elsewhere on the server.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class PlayerRound(Base):
+    """A homework round a player opened (migration 0011): their own clock (`ends_at`, when the
+    lesson gives the round minutes) and when they finished it (their attempts used, or
+    *I'm done with this round*); then they see its secret and go on to the next."""
+
+    __tablename__ = "player_rounds"
+    __table_args__ = (UniqueConstraint("player_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 

@@ -27,16 +27,21 @@ class ClaimedJob:
     prompt: str
 
 
-def claim_jobs(session: Session, worker_id: str, limit: int, now: datetime | None = None) -> list[ClaimedJob]:
+def claim_jobs(
+    session: Session, worker_id: str, limit: int, now: datetime | None = None, *, live_first: bool = True
+) -> list[ClaimedJob]:
     """Take up to `limit` queued jobs, all from the round of the oldest queued job, so they can
-    be generated together (same model, size, steps and seed). Within the round the queue is
-    fair per player: every player's first attempt before anyone's second, so a player (or a
-    browser that joined many) who keeps submitting cannot push the others back."""
+    be generated together (same model, size, steps and seed). Live rounds' attempts go before
+    homework's (`priority`): a class playing now is not slowed by homework elsewhere on the
+    server (`live_first=False` only for the benchmark's baseline). Within the round the queue
+    is fair per player: every player's first attempt before anyone's second, so a player (or
+    a browser that joined many) who keeps submitting cannot push the others back."""
     now = now or utcnow()
+    order = (Submission.priority, Submission.id) if live_first else (Submission.id,)
     oldest_round = (
         select(Submission.round_id)
         .where(Submission.status == AttemptStatus.QUEUED)
-        .order_by(Submission.id)
+        .order_by(*order)
         .limit(1)
         .scalar_subquery()
     )
@@ -197,7 +202,7 @@ class AttemptBatch:
 Claim = TargetJob | AITurnJob | AttemptBatch
 
 
-def claim_next(session: Session, worker_id: str, batch_size: int) -> Claim | None:
+def claim_next(session: Session, worker_id: str, batch_size: int, *, live_first: bool = True) -> Claim | None:
     """Take the next piece of work, in one transaction: a target first (a round cannot start
     without it), then an AI's turn (one drawing batch, and the AI must not lag behind the
     class), then a batch of students' attempts. None when nothing waits."""
@@ -205,7 +210,7 @@ def claim_next(session: Session, worker_id: str, batch_size: int) -> Claim | Non
         return TargetJob(round_id)
     if (round_id := claim_ai_prompt(session, worker_id)) is not None:
         return AITurnJob(round_id)
-    if jobs := claim_jobs(session, worker_id, batch_size):
+    if jobs := claim_jobs(session, worker_id, batch_size, live_first=live_first):
         return AttemptBatch(jobs)
     return None
 

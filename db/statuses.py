@@ -24,6 +24,19 @@ PENDING_ATTEMPTS = (AttemptStatus.QUEUED, AttemptStatus.RUNNING)
 COUNTED_ATTEMPTS = (AttemptStatus.QUEUED, AttemptStatus.RUNNING, AttemptStatus.DONE, AttemptStatus.BLOCKED)
 
 
+class GameKind(StrEnum):
+    """live: the teacher runs the rounds for the class; homework: each student plays the
+    rounds alone, at their own pace, until the assignment closes."""
+
+    LIVE = "live"
+    HOMEWORK = "homework"
+
+
+# An attempt's place in the worker's order (submissions.priority): lower first.
+LIVE_PRIORITY = 0
+HOMEWORK_PRIORITY = 1
+
+
 class RoundStatus(StrEnum):
     """draft -> open -> closed -> revealed (an open round past its deadline reads as closed)."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
 from db.models import ClassStudent, Game, Player, PlayerToken, Round
-from db.statuses import RoundStatus
+from db.statuses import GameKind, RoundStatus
 from db.types import utcnow
 from game.accounts import require_teacher
 from game.blocklist import check_nickname
@@ -77,6 +77,8 @@ def game_view(game: Game) -> GameView:
         round_seconds=game.round_seconds,
         image_size=game.image_size,
         created_at=game.created_at,
+        kind=game.kind,
+        closes_at=game.closes_at,
     )
 
 
@@ -238,6 +240,8 @@ def join_game(
     game = load_game(session, code, lock=True)
     if roster_student is None and has_roster(session, game):
         raise InvalidInput("roster_pick_name")
+    if game.kind == GameKind.HOMEWORK and game.closes_at is not None and game.closes_at <= (now or utcnow()):
+        raise NotAllowed("assignment_closed")
     if game.joining_locked:
         raise NotAllowed("joining_locked")
     browser_key = hash_token(browser) if browser else None

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Player, Round, Submission
 from db.statuses import COUNTED_ATTEMPTS, AttemptStatus, RoundStatus
+from db.types import utcnow
 from game.errors import NotAllowed
 from game.games import load_game, require_host
+from game.rounds import effective_status
 from game.views import GalleryItem, GameRow, RevealView, RoundRow
 
 _visible_done = and_(Submission.status == AttemptStatus.DONE, Submission.hidden.is_(False))
@@ -140,7 +142,7 @@ def reveal_gallery(session: Session, code: str, round_id: int) -> list[GalleryIt
     """Each player's best image and its prompt, best first; only once the round is revealed."""
     game = load_game(session, code)
     round_ = session.get(Round, round_id)
-    if round_ is None or round_.game_id != game.id or round_.status != RoundStatus.REVEALED:
+    if round_ is None or round_.game_id != game.id or effective_status(round_, utcnow()) != RoundStatus.REVEALED:
         raise NotAllowed("round_not_revealed")
     return _best_per_player(session, round_id)
 
@@ -160,7 +162,7 @@ def reveal_summary(session: Session, code: str, round_id: int, credential: str |
     round_ = session.get(Round, round_id)
     if round_ is None or round_.game_id != game.id:
         raise NotAllowed("round_not_found")
-    if round_.status != RoundStatus.REVEALED:
+    if effective_status(round_, utcnow()) != RoundStatus.REVEALED:
         require_host(session, code, credential)
     items = _best_per_player(session, round_id)
     return RevealView(

@@ -10,8 +10,8 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import ImageBlob, Round
-from db.statuses import RoundStatus, TargetStatus
+from db.models import ImageBlob, Round, Submission
+from db.statuses import COUNTED_ATTEMPTS, PENDING_ATTEMPTS, GameKind, RoundStatus, TargetStatus
 from db.types import utcnow
 from engine.imaging import UploadRejected, encode_png, load_upload
 from game.errors import InvalidInput, NotAllowed, NotFound
@@ -35,17 +35,30 @@ class RoundExtras:
 
 
 def effective_status(round_: Round, now: datetime) -> str:
-    """The status with the timer applied: an open round whose time is up is closed."""
-    if round_.status == RoundStatus.OPEN and round_.ends_at is not None and round_.ends_at <= now:
+    """The status with the timer applied: an open round whose time is up is closed; a
+    homework round whose assignment has closed is revealed (to everyone)."""
+    if round_.status != RoundStatus.OPEN:
+        return round_.status
+    game = round_.game
+    if game.kind == GameKind.HOMEWORK:
+        closed = game.closes_at is not None and game.closes_at <= now
+        return RoundStatus.REVEALED if closed else RoundStatus.OPEN
+    if round_.ends_at is not None and round_.ends_at <= now:
         return RoundStatus.CLOSED
     return round_.status
 
 
 def settle(round_: Round, now: datetime) -> None:
     """Write the timer's verdict, inside a write transaction."""
-    if round_.status == RoundStatus.OPEN and effective_status(round_, now) == RoundStatus.CLOSED:
+    if round_.status != RoundStatus.OPEN:
+        return
+    status = effective_status(round_, now)
+    if status == RoundStatus.CLOSED:
         round_.status = RoundStatus.CLOSED
         round_.closed_at = round_.ends_at
+    elif status == RoundStatus.REVEALED:  # homework, once its assignment has closed
+        round_.status = RoundStatus.REVEALED
+        round_.closed_at = round_.revealed_at = round_.game.closes_at
 
 
 def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> RoundView:
@@ -78,6 +91,32 @@ def round_view(round_: Round, now: datetime, *, for_host: bool = False) -> Round
 def attempts_allowed(round_: Round) -> int:
     """A lesson's round may give its own number of attempts; else the game's."""
     return round_.attempts or round_.game.attempts_per_round
+
+
+def attempts_used(session: Session, round_id: int, player_id: int) -> int:
+    """The player's attempts that count in this round (queued, drawing, scored or flagged)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                Submission.round_id == round_id,
+                Submission.player_id == player_id,
+                Submission.status.in_(COUNTED_ATTEMPTS),
+            )
+        )
+        or 0
+    )
+
+
+def has_pending_attempt(session: Session, round_id: int, player_id: int) -> bool:
+    """Whether an attempt of the player's in this round waits for a worker or is being drawn."""
+    pending = select(Submission.id).where(
+        Submission.round_id == round_id,
+        Submission.player_id == player_id,
+        Submission.status.in_(PENDING_ATTEMPTS),
+    )
+    return session.scalar(pending.limit(1)) is not None
 
 
 def round_seconds(round_: Round) -> int:

@@ -10,13 +10,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Game, Player, Round, Submission
-from db.statuses import COUNTED_ATTEMPTS, PENDING_ATTEMPTS, AttemptStatus, RoundStatus
+from db.statuses import COUNTED_ATTEMPTS, HOMEWORK_PRIORITY, LIVE_PRIORITY, PENDING_ATTEMPTS, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.blocklist import game_blocklist
 from game.errors import NotAllowed
 from game.games import game_view, load_game, load_player, player_view
-from game.rounds import attempts_allowed, clean_prompt, current_round, settle
-from game.views import Feedback, Hint, PlayerRoundState, SubmissionView, WordEffect
+from game.homework import is_homework, playing_round, student_round
+from game.rounds import attempts_allowed, attempts_used, clean_prompt, current_round, settle
+from game.views import Feedback, Hint, PlayerRoundState, RoundView, SubmissionView, WordEffect
 
 # Word effects (x 100 cosine) smaller than this are shown as neutral.
 NEUTRAL_BAND = 0.3
@@ -67,21 +68,6 @@ def submission_view(
     )
 
 
-def attempts_used(session: Session, round_id: int, player_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Submission)
-            .where(
-                Submission.round_id == round_id,
-                Submission.player_id == player_id,
-                Submission.status.in_(COUNTED_ATTEMPTS),
-            )
-        )
-        or 0
-    )
-
-
 def submit_prompt(
     session: Session, code: str, player_token: str | None, prompt: str, now: datetime | None = None
 ) -> SubmissionView:
@@ -98,6 +84,8 @@ def submit_prompt(
     if player.kicked_at is not None:
         raise NotAllowed("player_kicked")
     prompt = clean_prompt(prompt)
+    if is_homework(game):  # the student's own round, on their own clock
+        return queue_attempt(session, game, player, playing_round(session, game, player, now), prompt, now)
     round_ = session.scalar(
         select(Round)
         .where(Round.game_id == game.id, Round.status == RoundStatus.OPEN)
@@ -146,6 +134,7 @@ def queue_attempt(
         attempt_no=attempt_no,
         prompt=prompt,
         status=AttemptStatus.REFUSED if blocked_term else AttemptStatus.QUEUED,
+        priority=HOMEWORK_PRIORITY if is_homework(game) else LIVE_PRIORITY,
         error=f"blocked word: {blocked_term}" if blocked_term else None,
         created_at=now,
         finished_at=now if blocked_term else None,
@@ -161,12 +150,14 @@ def queue_position(session: Session, submission_id: int) -> int:
     """1 for the next job the worker will take; counts queued jobs ahead in claim order.
     0 once a worker has taken it (it is being drawn)."""
     mine = session.execute(
-        select(Submission.status, Submission.round_id, Submission.attempt_no).where(Submission.id == submission_id)
+        select(Submission.status, Submission.round_id, Submission.attempt_no, Submission.priority).where(
+            Submission.id == submission_id
+        )
     ).first()
     if mine is None or mine.status != AttemptStatus.QUEUED:
         return 0
-    # Claim order (db/queue.py): rounds by their oldest job, then each player's first
-    # attempts before anyone's second.
+    # Claim order (db/queue.py): live before homework, rounds by their oldest job, then each
+    # player's first attempts before anyone's second.
     in_my_round = and_(
         Submission.round_id == mine.round_id,
         or_(
@@ -179,7 +170,13 @@ def queue_position(session: Session, submission_id: int) -> int:
         .select_from(Submission)
         .where(
             Submission.status == AttemptStatus.QUEUED,
-            or_(in_my_round, and_(Submission.round_id != mine.round_id, Submission.id < submission_id)),
+            or_(
+                Submission.priority < mine.priority,
+                and_(
+                    Submission.priority == mine.priority,
+                    or_(in_my_round, and_(Submission.round_id != mine.round_id, Submission.id < submission_id)),
+                ),
+            ),
         )
     )
     return (ahead or 0) + 1
@@ -191,7 +188,12 @@ def player_state(
     now = now or utcnow()
     game = load_game(session, code)
     player = load_player(session, game, player_token)
-    round_ = current_round(session, game.id, now)
+    homework = None
+    round_: RoundView | None
+    if is_homework(game):
+        round_, homework = student_round(session, game, player, now)
+    else:
+        round_ = current_round(session, game.id, now)
     submissions: list[SubmissionView] = []
     used = 0
     if round_ is not None:
@@ -215,4 +217,5 @@ def player_state(
         attempts_left=max(0, allowed - used),
         submissions=submissions,
         attempts_allowed=allowed,
+        homework=homework,
     )

@@ -21,6 +21,8 @@ class GameView:
     round_seconds: int
     image_size: int
     created_at: datetime
+    kind: str = "live"  # live | homework (db.statuses.GameKind)
+    closes_at: datetime | None = None  # homework: open until then
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class PlayerRoundState:
     attempts_left: int
     submissions: list[SubmissionView]
     attempts_allowed: int = 3  # in this round (a lesson's round may give its own)
+    homework: HomeworkView | None = None  # a homework game: where the student is in it
 
 
 @dataclass(frozen=True)
@@ -287,3 +290,41 @@ class ClassRecord:
     class_: ClassView
     games: list[ClassGame]
     students: list[StudentRecord]
+
+
+@dataclass(frozen=True)
+class HomeworkRoundResult:
+    """One round of an assignment as a student sees it in their summary."""
+
+    number: int
+    finished: bool
+    best_score: float | None
+    secret_prompt: str | None  # once they finished the round
+
+
+@dataclass(frozen=True)
+class HomeworkView:
+    """Where a student is in an assignment: the round shown is their current one."""
+
+    closes_at: datetime | None
+    closed: bool
+    round_count: int
+    opened: bool  # the current round has been opened (its clock, if any, runs)
+    finished: bool  # the current round is done for them: its secret is shown
+    next_number: int | None  # the next round to open, once this one is done
+    rounds: list[HomeworkRoundResult]
+
+    @property
+    def all_done(self) -> bool:
+        return self.finished and self.next_number is None
+
+
+@dataclass(frozen=True)
+class HomeworkRow:
+    """A student's progress on the assignment's console."""
+
+    player_id: int
+    nickname: str
+    reached: int  # the round they are on (0: not opened yet)
+    done: bool  # every round finished
+    best_scores: list[float | None]  # per round, in order

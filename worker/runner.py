@@ -79,6 +79,9 @@ class Worker(TargetJobs, AITurns, Attempts):
         # Set by the web process when it queues work (thread mode): the worker starts at once
         # instead of at its next poll.
         self.wake_event = threading.Event()
+        # Live rounds' attempts before homework's (db.queue.claim_jobs); False only for the
+        # benchmark's first-come baseline (bench/homework.py).
+        self.live_first = True
 
     # -- lifecycle ---------------------------------------------------------------------------
     def recover(self) -> int:
@@ -156,7 +159,7 @@ class Worker(TargetJobs, AITurns, Attempts):
                 return 0
         with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
             with self.database.write() as session:
-                claim = claim_next(session, self.worker_id, self.batch_size)
+                claim = claim_next(session, self.worker_id, self.batch_size, live_first=self.live_first)
             match claim:
                 case TargetJob(round_id) | AITurnJob(round_id):
                     self.round_in_hand = round_id
