@@ -7,6 +7,8 @@ stable between refreshes of the projector.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -138,11 +140,11 @@ def _best_per_player(session: Session, round_id: int) -> list[GalleryItem]:
     return items
 
 
-def reveal_gallery(session: Session, code: str, round_id: int) -> list[GalleryItem]:
+def reveal_gallery(session: Session, code: str, round_id: int, now: datetime | None = None) -> list[GalleryItem]:
     """Each player's best image and its prompt, best first; only once the round is revealed."""
     game = load_game(session, code)
     round_ = session.get(Round, round_id)
-    if round_ is None or round_.game_id != game.id or effective_status(round_, utcnow()) != RoundStatus.REVEALED:
+    if round_ is None or round_.game_id != game.id or effective_status(round_, now or utcnow()) != RoundStatus.REVEALED:
         raise NotAllowed("round_not_revealed")
     return _best_per_player(session, round_id)
 
