@@ -17,6 +17,10 @@ credential = host_credential()
 
 
 def state_text(row: MyGameRow) -> str:
+    if row.state == "homework" and row.closes_at is not None:
+        return t("my_games_state_homework", date=row.closes_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+    if row.state == "homework_closed":
+        return t("my_games_state_homework_closed")
     if row.state == "lobby" or row.round_number is None:
         return t("my_games_state_lobby")
     return t(f"my_games_state_{row.state}", number=row.round_number)

@@ -7,13 +7,14 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
-from db.statuses import AIStatus, RoundStatus, TargetStatus
+from db.statuses import AIStatus, GameKind, RoundStatus, TargetStatus
 from game.accounts import claim_game
 from game.ai_opponent import add_ai_player
 from game.difficulty import PlayedDifficulty, played_difficulty
 from game.errors import GameError
 from game.games import IMAGE_SIZES, GameSettings, create_game, find_game, require_host
 from game.hints import hints_enabled, set_hints
+from game.homework import homework_progress
 from game.lessons import save_as_lesson
 from game.live import GameVersions, game_versions
 from game.moderation import moderation_view
@@ -28,9 +29,19 @@ from game.rounds import (
     start_round,
     upload_preview,
 )
-from game.views import ConsoleRounds, GalleryItem, GameView, ModerationView, RevealView, RoundRow, RoundView
+from game.views import (
+    ConsoleRounds,
+    GalleryItem,
+    GameView,
+    HomeworkRow,
+    ModerationView,
+    RevealView,
+    RoundRow,
+    RoundView,
+)
 from ui import faults, services, widgets
 from ui.account import require_teacher_page
+from ui.homework import deadline_panel, progress_table
 from ui.i18n import current_language, t
 from ui.identity import game_code, host_credential, old_host_key, remember
 from ui.links import board_link, is_loopback, join_link, qr_png, results_link
@@ -54,6 +65,7 @@ class Console:
     moderation: ModerationView
     played: dict[str, PlayedDifficulty]
     board: list[RoundRow] = field(default_factory=list)
+    progress: list[HomeworkRow] | None = None  # homework: each student's progress
     gallery: list[GalleryItem] = field(default_factory=list)
     reveal: RevealView | None = None
 
@@ -71,6 +83,9 @@ def read_console(session: Session, code: str) -> Console:
         # Only while the preset list is open: it reads every revealed round's attempts.
         played=played_difficulty(session) if st.session_state.get("target_source") == "preset" else {},
     )
+    if console.game.kind == GameKind.HOMEWORK:
+        console.progress = homework_progress(session, code, token)
+        return console
     if (current := rounds.current) is not None:
         console.board = round_leaderboard(session, current.id)
         if current.status == RoundStatus.REVEALED:
@@ -104,7 +119,7 @@ def create_game_form() -> None:
             st.rerun()
 
 
-def join_panel(game_code_: str) -> None:
+def join_panel(game_code_: str, *, board: bool = True) -> None:
     link = join_link(game_code_)
     code_column, qr_column = st.columns([2, 1])
     with code_column:
@@ -116,8 +131,9 @@ def join_panel(game_code_: str) -> None:
             st.warning(t("loopback_warning"))
         st.info(t("host_link_warning"))
         links = st.columns(2)
-        # Both open in a new tab: the console stays where it is.
-        links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
+        # Both open in a new tab: the console stays where it is. (Homework has no board.)
+        if board:
+            links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
         links[1].link_button(t("results_link"), results_link(game_code_), icon="📊")
     with qr_column:
         st.image(qr_png(link), width=220)
@@ -336,6 +352,16 @@ except GameError as error:  # another teacher's game, or no game with this code
 
 st.title(widgets.md(console.game.title))
 engine_banner()
+if console.progress is not None:  # an assignment: students play alone, at their own pace
+    st.caption(t("assignment_explain"))
+    join_panel(console.game.code, board=False)
+    deadline_panel(db, code, token, console.game)
+    live_page(code, console.versions)  # the progress table follows every attempt
+    progress_table(console.progress)
+    save_as_lesson_button(console)
+    st.divider()
+    moderation_panel(db, code, token, console.moderation)
+    st.stop()
 join_panel(console.game.code)
 hints_switch(console.hints)
 save_as_lesson_button(console)

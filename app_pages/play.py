@@ -1,13 +1,15 @@
 """Student page: join with a nickname, then write prompts for the current round."""
 
+import pandas as pd
 import streamlit as st
 
 from db.faults import STORAGE_ERRORS
 from db.statuses import AttemptStatus, RoundStatus
 from game.errors import GameError
 from game.games import find_game, join_game, rejoin_same_browser, roster_names
+from game.homework import finish_round, next_round, open_round
 from game.live import GameVersions, game_versions
-from game.ranking import reveal_gallery, reveal_summary
+from game.ranking import game_leaderboard, reveal_gallery, reveal_summary
 from game.submissions import player_state, submit_prompt
 from game.text import has_hangul
 from game.views import PlayerRoundState, SubmissionView
@@ -186,7 +188,11 @@ def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
             countdown=widgets.countdown(round_) if round_ else None,
             queue=queue,
         )
-        if round_ is not None and round_.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
+        if (
+            state.homework is None
+            and round_ is not None
+            and round_.status in (RoundStatus.CLOSED, RoundStatus.REVEALED)
+        ):
             st.subheader(t("time_up"))
     with attempts_column:
         if round_ is not None and round_.status == RoundStatus.OPEN:
@@ -213,6 +219,8 @@ def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
                 with score:
                     widgets.score_metric(t("your_latest_score"), latest.score)
             prompt_form(submitted)
+            if state.homework is not None:
+                finish_button(state)
             return
         best = best_attempt(state)
         if round_.status == RoundStatus.OPEN:
@@ -246,6 +254,102 @@ def attempts_panel(state: PlayerRoundState) -> None:
         # Folded: on a phone the whole class's pictures would make the page very long.
         with st.expander(t("gallery_header")):
             widgets.gallery(db, items)
+
+
+def finish_button(state: PlayerRoundState) -> None:
+    """Homework: the student may stop a round before their attempts are used."""
+    if st.button(
+        t("homework_finish"), key="finish_round", icon="✅", disabled=pending_attempt(state) is not None
+    ) and services.done(db, lambda session: finish_round(session, code or "", token)):
+        st.rerun()
+
+
+def homework_line(state: PlayerRoundState) -> None:
+    progress = state.homework
+    if progress is None or state.round is None:
+        return
+    if progress.closed:
+        st.info(t("homework_closed"))
+    elif progress.closes_at is not None:
+        st.caption(
+            t(
+                "homework_where",
+                number=state.round.number,
+                total=progress.round_count,
+                date=progress.closes_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+
+
+def homework_summary(state: PlayerRoundState) -> None:
+    """Their best score in every round, and each secret they have seen."""
+    progress = state.homework
+    if progress is None:
+        return
+    st.subheader(t("homework_summary_header"))
+    rows = [
+        {
+            t("homework_col_round"): result.number,
+            t("col_score"): "—" if result.best_score is None else f"{result.best_score:.2f}",
+            t("reveal_secret"): result.secret_prompt or ("—" if result.finished else t("homework_not_yet")),
+        }
+        for result in progress.rounds
+    ]
+    with st.container(key="homework_summary"):
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def homework_done_with_round(state: PlayerRoundState) -> None:
+    """A round they are done with: its secret (for them only), then the next round."""
+    progress, round_ = state.homework, state.round
+    if progress is None or round_ is None:
+        return
+    st.caption(t("reveal_secret"))
+    with st.container(key="homework_secret"):
+        widgets.big_text(round_.secret_prompt or t("uploaded_target"))
+    if round_.question:
+        widgets.discussion_question(round_.question)
+    if progress.next_number is not None:
+        if st.button(
+            t("homework_next", number=progress.next_number), key="next_round", type="primary", icon="➡️"
+        ) and services.done(db, lambda session: next_round(session, code or "", token)):
+            st.rerun()
+    else:
+        st.success(t("homework_all_done"))
+        homework_summary(state)
+
+
+def homework_class_results(state: PlayerRoundState) -> None:
+    """Once the assignment has closed: the class's standings and each round's gallery."""
+    progress = state.homework
+    if progress is None:
+        return
+    homework_summary(state)
+    with db.read() as session:
+        standings = game_leaderboard(session, state.game.id)
+        galleries = [(r, reveal_gallery(session, code or "", r.round_id)) for r in progress.rounds]
+    st.subheader(t("game_leaderboard"))
+    widgets.game_table(standings)
+    for result, items in galleries:
+        with st.expander(t("homework_gallery", number=result.number)):
+            st.caption(t("reveal_secret"))
+            st.text(result.secret_prompt or t("uploaded_target"))
+            widgets.gallery(db, items)
+
+
+def homework_page(state: PlayerRoundState, versions: GameVersions | None, submitted: Submitted) -> None:
+    """A homework game: the student's own round, their clock, and what comes after it."""
+    homework_line(state)
+    status_bar(state, versions)
+    progress = state.homework
+    if progress is not None and progress.closed:
+        homework_class_results(state)
+        attempt_list(state)
+        return
+    round_panel(state, submitted)
+    if state.round is not None and state.round.status == RoundStatus.REVEALED:
+        homework_done_with_round(state)
+    attempt_list(state)
 
 
 def form_keys() -> tuple[str, str]:
@@ -307,7 +411,16 @@ if state is None:
     join_form()
     st.stop()
 
+# Homework: the round the student is on opens as they arrive (its clock, if any, starts now).
+unopened = state.homework is not None and not state.homework.opened and not state.homework.closed
+if unopened and services.done(db, lambda session: open_round(session, code or "", token)):
+    state = load_state()
+    assert isinstance(state, PlayerRoundState)
+
 st.caption(t("welcome", nickname=widgets.md(state.player.nickname), title=widgets.md(state.game.title)))
-status_bar(state, versions)
-round_panel(state, submitted)
-attempts_panel(state)
+if state.homework is not None:
+    homework_page(state, versions, submitted)
+else:
+    status_bar(state, versions)
+    round_panel(state, submitted)
+    attempts_panel(state)

@@ -178,6 +178,8 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
             state = started.status
             if state == RoundStatus.OPEN and started.ends_at is not None and started.ends_at <= now:
                 state = RoundStatus.CLOSED
+        if game.kind == GameKind.HOMEWORK:
+            state = "homework_closed" if game.closes_at is not None and game.closes_at <= now else "homework"
         rows.append(
             MyGameRow(
                 code=game.code,
@@ -186,6 +188,7 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
                 players=players.get(game.id, 0),
                 state=state,
                 round_number=started.number if started else None,
+                closes_at=game.closes_at,
             )
         )
     return rows

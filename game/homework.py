@@ -256,7 +256,9 @@ def student_round(session: Session, game: Game, player: Player, now: datetime) -
     for r in rounds:
         finished = closed or (r.number < current.number and r.id in opened) or (r.id == current.id and done)
         results.append(
-            HomeworkRoundResult(r.number, finished, best.get((player.id, r.id)), r.secret_prompt if finished else None)
+            HomeworkRoundResult(
+                r.id, r.number, finished, best.get((player.id, r.id)), r.secret_prompt if finished else None
+            )
         )
     base = round_view(current, now, for_host=done)  # the secret once they are done with it
     view = RoundView(

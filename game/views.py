@@ -44,8 +44,9 @@ class MyGameRow:
     title: str
     created_at: datetime
     players: int
-    state: str  # lobby | open | closed | revealed (of the latest started round)
+    state: str  # lobby | open | closed | revealed (of the latest started round) | homework | homework_closed
     round_number: int | None
+    closes_at: datetime | None = None  # homework
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ class ClassRecord:
 class HomeworkRoundResult:
     """One round of an assignment as a student sees it in their summary."""
 
+    round_id: int
     number: int
     finished: bool
     best_score: float | None

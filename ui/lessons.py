@@ -5,13 +5,15 @@ action goes through game/lessons.py, which checks who may do it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 
 import streamlit as st
 from sqlalchemy.orm import Session
 
 from db.session import Database
+from game import homework
 from game import lessons as rules
-from game.games import GameSettings
+from game.games import IMAGE_SIZES, GameSettings
 from game.presets import PRESETS
 from game.views import ClassView, LessonRoundView, LessonView
 from ui import services, widgets
@@ -20,6 +22,7 @@ from ui.links import page_origin
 from ui.services import settings
 
 EDITING = "editing_lesson"  # session state: the lesson whose editor is open
+ASSIGNING = "assigning_lesson"  # session state: the lesson whose homework form is open
 
 
 def export_path(lesson_id: int) -> str:
@@ -87,19 +90,58 @@ def start_controls(db: Database, credential: str | None, lesson: LessonView, cla
         icon="▶️",
         disabled=not lesson.rounds,
     ):
-        defaults = settings()
-        game_settings = GameSettings(
-            engine=defaults.engine,
-            image_size=defaults.image_size if defaults.image_size in (256, 384, 512, 768) else 512,
-        )
         started = services.write(
             db,
             lambda session: rules.start_lesson(
-                session, credential, lesson.id, game_settings, class_id=class_id or None
+                session, credential, lesson.id, game_settings(), class_id=class_id or None
             ),
         )
         if started is not None:
             st.switch_page("app_pages/host.py", query_params={"code": started.code, "lang": current_language()})
+    assign_controls(db, credential, lesson, class_id or None)
+
+
+def game_settings() -> GameSettings:
+    """A game started from a lesson draws with the server's engine and image size."""
+    defaults = settings()
+    return GameSettings(
+        engine=defaults.engine,
+        image_size=defaults.image_size if defaults.image_size in IMAGE_SIZES else 512,
+    )
+
+
+def assign_controls(db: Database, credential: str | None, lesson: LessonView, class_id: int | None) -> None:
+    """Homework: the lesson for each student to play alone, open some days (or until a date)."""
+    if st.button(t("lesson_assign"), key=f"assign_lesson_{lesson.id}", icon="🏠", disabled=not lesson.rounds):
+        st.session_state[ASSIGNING] = None if st.session_state.get(ASSIGNING) == lesson.id else lesson.id
+        st.rerun()
+    if st.session_state.get(ASSIGNING) != lesson.id:
+        return
+    with st.container(border=True, key=f"assign_form_{lesson.id}"):
+        days = st.number_input(
+            t("assignment_days_label"), min_value=1, max_value=homework.DAYS_MAX, value=7, step=1, key="assignment_days"
+        )
+        end = st.date_input(t("assignment_end_label"), value=None, key="assignment_end", help=t("assignment_end_help"))
+        if st.button(t("assignment_create"), key="create_assignment", type="primary"):
+            # The end of the chosen day where the teacher is; else `days` from now.
+            closes_at = None
+            if end is not None:
+                closes_at = datetime.combine(end, time(23, 59)).astimezone().astimezone(UTC)
+            made = services.write(
+                db,
+                lambda session: homework.assign_lesson(
+                    session,
+                    credential,
+                    lesson.id,
+                    game_settings(),
+                    days=None if closes_at else int(days),
+                    closes_at=closes_at,
+                    class_id=class_id,
+                ),
+            )
+            if made is not None:
+                st.session_state.pop(ASSIGNING, None)
+                st.switch_page("app_pages/host.py", query_params={"code": made.code, "lang": current_language()})
 
 
 def other_actions(db: Database, credential: str | None, lesson: LessonView) -> None:
