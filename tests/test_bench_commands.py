@@ -49,3 +49,10 @@ def test_bench_workers_scores_every_job_once(tmp_path: Path) -> None:
 def test_bench_scores_runs_on_the_offline_engine(tmp_path: Path) -> None:
     figures = bench(tmp_path, "scores", "--targets", "2", "--attempts", "2")
     assert figures
+
+
+def test_bench_homework_serves_the_live_burst_with_homework_queued(tmp_path: Path) -> None:
+    figures = bench(tmp_path, "homework", "--engine", "sketch", "--live", "4", "--homework", "3")
+    modes = {r["mode"]: r for r in figures["results"]}
+    assert set(modes) == {"alone", "live first", "first come"}
+    assert modes["live first"]["homework_was_served"]  # homework is not starved either
