@@ -354,10 +354,11 @@ st.title(widgets.md(console.game.title))
 engine_banner()
 if console.progress is not None:  # an assignment: students play alone, at their own pace
     st.caption(t("assignment_explain"))
-    join_panel(console.game.code, board=False)
     deadline_panel(db, code, token, console.game)
     live_page(code, console.versions)  # the progress table follows every attempt
     progress_table(console.progress)
+    st.divider()
+    join_panel(console.game.code, board=False)
     save_as_lesson_button(console)
     st.divider()
     moderation_panel(db, code, token, console.moderation)

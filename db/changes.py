@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Game, Player, Round, Submission
+from db.models import Game, Player, PlayerRound, Round, Submission
 
 _KEY = "promptmatch_changes"
 
@@ -67,7 +67,7 @@ def _collect(session: Session, _context: Any) -> None:
         elif isinstance(obj, Player):
             pending.game_ids.add(obj.game_id)
             pending.player_ids.add(obj.id)
-        elif isinstance(obj, Submission):
+        elif isinstance(obj, Submission | PlayerRound):  # an attempt; a homework round opened or done
             pending.round_ids.add(obj.round_id)
             pending.player_ids.add(obj.player_id)
 
