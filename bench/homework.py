@@ -5,9 +5,9 @@ busy (issue 25).
 
 One database and one worker in this process. A live game with one open round and `--live`
 students; an assignment (two rounds) with `--homework` students who each keep one attempt
-queued all the time (a new one as soon as the last is scored). After a second of homework
-alone (and, in every run, one warm-up batch), every live student submits at once; the figure is each live attempt's submit → score
-(`finished_at - created_at`, as stored). Three runs in the same process:
+queued all the time (a new one as soon as the last is scored). After one warm-up batch (in
+every run) and a second of homework alone, every live student submits at once; the figure is
+each live attempt's submit → score (`finished_at - created_at`, as stored). Three runs in the same process:
 
 - `alone`: the live burst with no homework at all (the baseline);
 - `live first`: with the homework load, the worker as it runs (db.queue: live before homework);
