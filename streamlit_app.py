@@ -13,6 +13,7 @@ from db.faults import STORAGE_ERRORS
 from ui.account import sign_out_button, signed_in
 from ui.faults import show_storage_fault
 from ui.i18n import languages, t
+from ui.page_setup import page_setup
 from ui.services import settings
 
 st.set_page_config(page_title="Prompt Match", page_icon="🎯", layout="wide")
@@ -64,6 +65,7 @@ elif teacher is not None:
 else:
     visible = [home, signin, play]
 with st.sidebar:
+    page_setup(st.session_state["language"], t("skip_to_main"))
     for target in visible:
         st.page_link(target, query_params=link_params(target))
     names = languages()

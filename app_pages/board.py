@@ -53,7 +53,7 @@ def lobby(game: GameView) -> None:
         st.markdown(f"#### {widgets.md(t('board_or_open'))}")
         st.code(link, language=None)
     with qr_column:
-        st.image(qr_png(link), width=380)
+        st.image(qr_png(link), width=380, alt=t("alt_qr", link=link))
     joined_list(players)
 
 
@@ -75,7 +75,7 @@ def playing(round_: RoundView) -> None:
     st.header(t("round_header", number=round_.number) + " — " + widgets.status_text(round_.status))
     target_column, side_column = st.columns([5, 4])
     with target_column:
-        widgets.image(db, round_.target_image_id, width=720)
+        widgets.image(db, round_.target_image_id, alt=widgets.target_alt(round_.number), width=720)
     with side_column:
         live_page(code, versions, countdown=widgets.countdown(round_, size="huge"))
         if round_.status == RoundStatus.CLOSED:
@@ -90,7 +90,8 @@ def reveal(round_: RoundView) -> None:
     st.header(t("round_header", number=round_.number) + " — " + widgets.status_text(round_.status))
     target_column, secret_column = st.columns([1, 2], vertical_alignment="center")
     with target_column:
-        widgets.image(db, round_.target_image_id, width=360)
+        secret = summary.secret_prompt if summary else None
+        widgets.image(db, round_.target_image_id, alt=widgets.target_alt(round_.number, secret), width=360)
     with secret_column, st.container(key="secret"):
         st.caption(t("reveal_secret"))
         widgets.big_text(summary.secret_prompt if summary and summary.secret_prompt else t("uploaded_target"))

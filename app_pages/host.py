@@ -21,9 +21,11 @@ from game.moderation import moderation_view
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
 from game.rounds import (
+    add_time,
     close_round,
     console_rounds,
     create_round,
+    remove_timer,
     retry_target,
     reveal_round,
     start_round,
@@ -136,7 +138,7 @@ def join_panel(game_code_: str, *, board: bool = True) -> None:
             links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
         links[1].link_button(t("results_link"), results_link(game_code_), icon="📊")
     with qr_column:
-        st.image(qr_png(link), width=220)
+        st.image(qr_png(link), width=220, alt=t("alt_qr", link=link))
 
 
 def engine_banner() -> None:
@@ -190,7 +192,7 @@ def new_round_form(console: Console) -> None:
             except GameError as error:
                 faults.show_error(error)
             else:
-                st.image(preview, caption=t("upload_preview"), width=220)
+                st.image(preview, caption=t("upload_preview"), width=220, alt=t("alt_upload_preview"))
     if st.button(t("create_round_button"), key="create_round", type="primary"):
         if source == "upload" and upload is None:
             st.error(t("upload_missing"))
@@ -227,7 +229,9 @@ def ai_controls(round_: RoundView, key: str) -> None:
 def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
     """The target, and the secret only when the host asks (the console may be projected)."""
     if round_.target_status == TargetStatus.READY:
-        widgets.image(db, round_.target_image_id, caption=t("target_caption"), width=width)
+        # The console may be projected: its target never names the secret.
+        alt = widgets.target_alt(round_.number)
+        widgets.image(db, round_.target_image_id, alt=alt, caption=t("target_caption"), width=width)
         if round_.target_source == "upload" and round_.score_ceiling is not None:
             st.caption(t("upload_seed_found", seed=round_.seed, similarity=f"{round_.score_ceiling:.2f}"))
         elif round_.score_floor is not None and round_.score_ceiling is not None:
@@ -253,11 +257,20 @@ def current_round_panel(current: RoundView, console: Console) -> None:
         if current.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
             st.subheader(t("time_up"))
         buttons = st.columns(2)
-        if buttons[0].button(t("close_round_button"), key="close_round", disabled=current.status != RoundStatus.OPEN):
+        is_open = current.status == RoundStatus.OPEN
+        if buttons[0].button(t("close_round_button"), key="close_round", disabled=not is_open):
             run_action(close_round, current.id)
         revealed = current.status == RoundStatus.REVEALED
         if buttons[1].button(t("reveal_round_button"), key="reveal_round", disabled=revealed):
             run_action(reveal_round, current.id)
+        timing = st.columns(2)  # timing adjustable (WCAG 2.2.1)
+        timed = is_open and current.ends_at is not None
+        if timing[0].button(t("add_time_button"), key="add_time", icon="⏱️", disabled=not timed):
+            run_action(add_time, current.id)
+        if timing[1].button(t("remove_timer_button"), key="remove_timer", icon="♾️", disabled=not timed):
+            run_action(remove_timer, current.id)
+        if is_open and current.ends_at is None:
+            st.caption(t("round_untimed"))
         ai_controls(current, key="add_ai_player")
         widgets.round_table(console.board)
     if console.reveal is not None:

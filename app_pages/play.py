@@ -155,7 +155,7 @@ def attempt_list(state: PlayerRoundState) -> None:
                 elif submission.status == AttemptStatus.REFUSED:
                     st.warning(t("refused"))
             with image_column:
-                widgets.image(db, submission.image_id)
+                widgets.image(db, submission.image_id, alt=t("alt_your_picture", prompt=submission.prompt))
 
 
 def best_attempt(state: PlayerRoundState) -> SubmissionView | None:
@@ -165,6 +165,22 @@ def best_attempt(state: PlayerRoundState) -> SubmissionView | None:
 
 def pending_attempt(state: PlayerRoundState) -> SubmissionView | None:
     return next((s for s in state.submissions if s.status in (AttemptStatus.QUEUED, AttemptStatus.RUNNING)), None)
+
+
+def announcement(state: PlayerRoundState) -> str | None:
+    """What a screen reader says of this drawing of the page: the reveal, the time up, or
+    the newest score (said once: the live part keeps what it said)."""
+    round_ = state.round
+    if round_ is None:
+        return None
+    if round_.status == RoundStatus.REVEALED:
+        return t("announce_reveal", number=round_.number)
+    if round_.status == RoundStatus.CLOSED:
+        return t("time_up")
+    latest = latest_scored(state)
+    if latest is not None and latest.score is not None:
+        return t("announce_score", attempt=latest.attempt_no, score=f"{latest.score:.2f}")
+    return None
 
 
 def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
@@ -187,6 +203,7 @@ def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
             player_id=state.player.id,
             countdown=widgets.countdown(round_) if round_ else None,
             queue=queue,
+            announce=announcement(state),
         )
         if (
             state.homework is None
@@ -208,14 +225,15 @@ def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
     target_column, action_column = st.columns([1, 1])
     with target_column:
         st.subheader(t("round_header", number=round_.number))
-        widgets.image(db, round_.target_image_id, caption=t("target_caption"))
+        alt = widgets.target_alt(round_.number, round_.secret_prompt)  # the secret only once revealed to them
+        widgets.image(db, round_.target_image_id, alt=alt, caption=t("target_caption"))
     with action_column:
         if round_.status == RoundStatus.OPEN and state.attempts_left > 0:
             latest = latest_scored(state)
             if latest is not None:  # the newest picture beside the target, with its score
                 picture, score = st.columns([1, 1], vertical_alignment="center")
                 with picture:
-                    widgets.image(db, latest.image_id)
+                    widgets.image(db, latest.image_id, alt=t("alt_your_picture", prompt=latest.prompt))
                 with score:
                     widgets.score_metric(t("your_latest_score"), latest.score)
             prompt_form(submitted)
@@ -229,7 +247,7 @@ def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
             st.info(t("round_closed_wait"))
         if best is not None:
             st.caption(t("your_best"))
-            widgets.image(db, best.image_id)
+            widgets.image(db, best.image_id, alt=t("alt_your_picture", prompt=best.prompt))
             widgets.score_metric(t("col_score"), best.score)
 
 

@@ -257,6 +257,40 @@ def close_round(
     return round_view(round_, now, for_host=True)
 
 
+ADD_TIME_SECONDS = 60
+
+
+def add_time(
+    session: Session,
+    code: str,
+    credential: str | None,
+    round_id: int,
+    seconds: int = ADD_TIME_SECONDS,
+    now: datetime | None = None,
+) -> RoundView:
+    """More time for the open round (WCAG 2.2.1, timing adjustable): every player's deadline
+    moves; the pages' countdowns follow at once."""
+    now = now or utcnow()
+    round_ = _started_host_round(session, code, credential, round_id, now)
+    if round_.status != RoundStatus.OPEN:
+        raise NotAllowed("time_only_for_open_round")
+    if round_.ends_at is not None:
+        round_.ends_at = max(round_.ends_at, now) + timedelta(seconds=seconds)
+    return round_view(round_, now, for_host=True)
+
+
+def remove_timer(
+    session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
+) -> RoundView:
+    """The open round has no deadline any more: it stays open until the host closes it."""
+    now = now or utcnow()
+    round_ = _started_host_round(session, code, credential, round_id, now)
+    if round_.status != RoundStatus.OPEN:
+        raise NotAllowed("time_only_for_open_round")
+    round_.ends_at = None
+    return round_view(round_, now, for_host=True)
+
+
 def reveal_round(
     session: Session, code: str, credential: str | None, round_id: int, now: datetime | None = None
 ) -> RoundView:

@@ -160,3 +160,39 @@ def test_a_target_whose_failure_could_not_be_recorded_is_failed_by_its_live_work
     host.button(key=f"retry_target_{round_id}").click().run()
     drain(worker)
     assert classroom.target_ready()
+
+
+def test_the_host_adds_a_minute_or_lifts_the_time_limit_of_the_open_round_only(db, worker, classroom) -> None:
+    """Timing adjustable (WCAG 2.2.1), enforced by the server: a student submits after the
+    first deadline once the host added time, and in an untimed round at any time."""
+    from datetime import timedelta
+
+    import pytest
+
+    from db.types import utcnow
+    from game.errors import NotAllowed
+    from game.rounds import add_time, close_round, remove_timer
+    from game.submissions import submit_prompt
+
+    round_id = classroom.round(worker)
+    token = classroom.join("Mina")
+    with db.write() as s:
+        first = add_time(s, classroom.code, classroom.host, round_id)
+    with db.read() as s:
+        from game.rounds import host_rounds
+
+        (now_open,) = host_rounds(s, classroom.code, classroom.host)
+    assert now_open.ends_at == first.ends_at and first.ends_at - first.started_at == timedelta(seconds=180 + 60)
+    late = first.started_at + timedelta(seconds=200)  # past the first deadline, within the new one
+    with db.write() as s:
+        submit_prompt(s, classroom.code, token, "a red circle", now=late)
+    with db.write() as s:
+        untimed = remove_timer(s, classroom.code, classroom.host, round_id)
+    assert untimed.ends_at is None and untimed.status == "open"
+    with db.read() as s:
+        assert host_rounds(s, classroom.code, classroom.host, utcnow() + timedelta(hours=2))[0].status == "open"
+    with db.write() as s:
+        close_round(s, classroom.code, classroom.host, round_id)
+    with db.write() as s, pytest.raises(NotAllowed) as refused:
+        add_time(s, classroom.code, classroom.host, round_id)
+    assert refused.value.key == "time_only_for_open_round"

@@ -74,7 +74,7 @@ def test_the_student_sees_coloured_word_feedback_and_one_hint(db, worker) -> Non
     assert not app.exception
     words = block_text(keyed(app, "word_feedback"))
     # The sketch engine drew "red" and "circle", and says plainly it cannot draw "fluffy".
-    assert ":green[red]" in words and ":green[circle]" in words and ":red[fluffy]" in words
+    assert ":green[✓ red]" in words and ":green[✓ circle]" in words and ":red[✗ fluffy]" in words
     assert "it cannot draw: fluffy." in block_text(keyed(app, "word_feedback"))
     assert "Hint: the target has a lot of “blue”" in block_text(keyed(app, "hint"))
 

@@ -216,7 +216,8 @@ def round_editor(db: Database, credential: str | None, lesson: LessonView, round
         picture, fields = st.columns([1, 3])
         with picture:
             if round_.image_id is not None:
-                widgets.image(db, round_.image_id, caption=t("lesson_round_picture"), width=140)
+                alt = t("alt_lesson_picture", number=round_.position)
+                widgets.image(db, round_.image_id, alt=alt, caption=t("lesson_round_picture"), width=140)
             st.text(round_summary(round_))
             moves = st.columns(3)
             if moves[0].button(

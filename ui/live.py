@@ -23,7 +23,13 @@ import streamlit as st
 from db.types import utcnow
 from game.live import GameVersions
 
-_HTML = '<div class="pm-live"><div class="pm-countdown"></div><div class="pm-queue"></div></div>'
+# The countdown is not a live region (a screen reader would read it every second): the last
+# minute and the end are said through the polite region, with what the page announces (a new
+# score, the reveal) and the place in line when it changes. Focus never moves.
+_HTML = (
+    '<div class="pm-live"><div class="pm-countdown"></div><div class="pm-queue"></div>'
+    '<div class="pm-announce" role="status" aria-live="polite" aria-atomic="true"></div></div>'
+)
 
 _CSS = """
 .pm-live { font-family: var(--st-font); }
@@ -32,6 +38,9 @@ _CSS = """
 .pm-countdown.huge { font-size: 5.5rem; }
 .pm-countdown.urgent { color: var(--st-red-color, #d33); }
 .pm-countdown:empty, .pm-queue:empty { display: none; }
+.pm-announce { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }
+@media (prefers-reduced-motion: reduce) { .pm-countdown { transition: none; } }
 .pm-queue { margin-top: .25rem; padding: .5rem .75rem; border-radius: var(--st-base-radius, .5rem);
   background: var(--st-secondary-background-color, #f0f2f6); }
 """
@@ -43,6 +52,13 @@ export default function (component) {
   if (root.__pmStop) root.__pmStop();  // a previous drawing of this component
   const countdown = root.querySelector(".pm-countdown");
   const queue = root.querySelector(".pm-queue");
+  const announcer = root.querySelector(".pm-announce");
+  function say(text) {
+    if (!text || root.__pmSaid === text) return;
+    root.__pmSaid = text;
+    announcer.textContent = text;
+  }
+  say(data.announce);
   const clockOffset = data.server_now_ms - Date.now();  // server clock minus this browser's
   let stopped = false, fired = false, tickTimer = null, pollTimer = null;
 
@@ -59,9 +75,11 @@ export default function (component) {
     const left = Math.max(0, Math.ceil(leftMs / 1000));
     if (left <= 0) {
       countdown.textContent = data.countdown.done;
+      say(data.countdown.done);
       rerun("deadline");
       return;
     }
+    if (left <= 60 && data.countdown.last_minute) say(data.countdown.last_minute);
     const minutes = Math.floor(left / 60), seconds = String(left % 60).padStart(2, "0");
     countdown.textContent = data.countdown.template.replace("{minutes}", minutes).replace("{seconds}", seconds);
     countdown.classList.toggle("urgent", left <= 10);
@@ -72,6 +90,7 @@ export default function (component) {
   function showQueue(position) {
     if (!data.queue || position == null) { queue.textContent = ""; return; }
     queue.textContent = position === 0 ? data.queue.drawing : data.queue.template.replace("{position}", position);
+    say(queue.textContent);
   }
 
   async function poll() {
@@ -104,6 +123,7 @@ class Countdown:
     template: str  # "⏱ {minutes}:{seconds} left", in the page's language
     done: str  # "Time is up"
     size: str = "normal"  # normal | huge (the projector)
+    last_minute: str | None = None  # said once when a minute is left
 
 
 @dataclass(frozen=True)
@@ -128,8 +148,10 @@ def live_page(
     queue: QueueLine | None = None,
     interval_ms: int = 1000,
     key: str = "live",
+    announce: str | None = None,
 ) -> None:
-    """Keep this page current: rerun it when a watched counter moves or the time is up."""
+    """Keep this page current: rerun it when a watched counter moves or the time is up.
+    `announce`: what a screen reader should say of this drawing (said once, politely)."""
     if versions is None:
         return
     seen: dict[str, int] = {"game": versions.version, "shared": versions.shared}
@@ -149,8 +171,16 @@ def live_page(
             "server_now_ms": _ms(utcnow()),
             "ends_at_ms": _ms(countdown.ends_at) if countdown else None,
             "countdown": (
-                {"template": countdown.template, "done": countdown.done, "size": countdown.size} if countdown else None
+                {
+                    "template": countdown.template,
+                    "done": countdown.done,
+                    "size": countdown.size,
+                    "last_minute": countdown.last_minute,
+                }
+                if countdown
+                else None
             ),
+            "announce": announce,
             "queue": (
                 {"template": queue.template, "drawing": queue.drawing, "position": queue.position} if queue else None
             ),

@@ -56,21 +56,42 @@ def image_url(db: Database, image_id: int) -> str:
 def image(
     db: Database,
     image_id: int | None,
+    *,
+    alt: str,
     caption: str | None = None,
     width: int | Literal["stretch", "content"] = "stretch",
 ) -> None:
     """A stored picture by its signed address: the browser fetches it once and keeps it, so a
-    page that reruns sends no picture again (server/routes.py)."""
+    page that reruns sends no picture again (server/routes.py). `alt` says what it is to a
+    screen reader, and never more than the page may tell (no secret before the reveal)."""
     if image_id is None:
         return
-    st.image(image_url(db, image_id), caption=caption, width=width)
+    st.image(image_url(db, image_id), caption=caption, width=width, alt=alt)
+
+
+def target_alt(round_number: int, secret: str | None = None) -> str:
+    """The target: its round until the reveal, then also its secret prompt."""
+    if secret:
+        return t("alt_target_revealed", number=round_number, prompt=secret)
+    return t("alt_target", number=round_number)
+
+
+def picture_alt(item: GalleryItem) -> str:
+    """Someone's picture, shown after the reveal (or to the host): who made it, from what."""
+    return t("alt_picture_of", name=player_name(item.nickname, item.is_ai), prompt=item.prompt)
 
 
 def countdown(round_: RoundView, size: str = "normal") -> Countdown | None:
     """The round's countdown, run by the browser (ui/live.py); None when no timer runs."""
     if round_.status != RoundStatus.OPEN or round_.ends_at is None:
         return None
-    return Countdown(round_.ends_at, t("time_left", minutes="{minutes}", seconds="{seconds}"), t("time_up"), size)
+    return Countdown(
+        round_.ends_at,
+        t("time_left", minutes="{minutes}", seconds="{seconds}"),
+        t("time_up"),
+        size,
+        last_minute=t("announce_last_minute"),
+    )
 
 
 def status_text(status: str) -> str:
@@ -148,7 +169,7 @@ def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:
     for start in range(0, len(items), columns):
         for column, item in zip(st.columns(columns), items[start : start + columns], strict=False):
             with column:
-                image(db, item.image_id)
+                image(db, item.image_id, alt=picture_alt(item))
                 st.text(f"{player_name(item.nickname, item.is_ai)} — {item.score:.2f}")
                 st.text(item.prompt)
 
@@ -166,7 +187,7 @@ def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
         with column, st.container(border=True, key=f"podium_{item.rank}_{item.attempt_no}_{item.image_id}"):
             name = md(player_name(item.nickname, item.is_ai))
             st.markdown(f"{'## ' if big else '#### '}{MEDALS.get(item.rank, '')} {name}")
-            image(db, item.image_id, width=320 if big else "stretch")  # names and scores above the fold
+            image(db, item.image_id, alt=picture_alt(item), width=320 if big else "stretch")  # names above the fold
             st.markdown(f"{'### ' if big else '**'}{item.score:.2f}{'' if big else '**'}")
             st.text(item.prompt)
 
@@ -190,7 +211,7 @@ def _contender(db: Database, title: str, item: GalleryItem | None) -> None:
     if item is None:
         st.caption("—")
         return
-    image(db, item.image_id)
+    image(db, item.image_id, alt=picture_alt(item))
     st.text(player_name(item.nickname, item.is_ai))
     st.text(item.prompt)
     st.text(f"{t('image_score')}: {item.score:.2f}")
@@ -203,7 +224,7 @@ def reveal_side_by_side(db: Database, summary: RevealView) -> None:
         target_column, student_column, ai_column = st.columns(3)
         with target_column:
             st.markdown(f"**{md(t('reveal_secret'))}**")
-            image(db, summary.target_image_id)
+            image(db, summary.target_image_id, alt=target_alt(summary.round_number, summary.secret_prompt))
             st.text(summary.secret_prompt if summary.secret_prompt else t("uploaded_target"))
         with student_column:
             _contender(db, t("reveal_best_student"), summary.best_student)
@@ -224,12 +245,26 @@ WORD_COLOURS = {
 }
 
 
+# Colour is never the only cue (WCAG 1.4.1): each word also carries a mark, explained in the
+# legend under the words; CLIP's words carry their value with its sign as well.
+WORD_MARKS = {
+    "helped": "✓",
+    "drawn": "✓",
+    "understood": "✓",
+    "unseen": "~",
+    "hurt": "✗",
+    "ignored": "✗",
+    "neutral": "·",
+    "filler": "·",
+}
+
+
 def coloured_words(feedback: Feedback) -> str:
-    """Markdown with each (escaped) word in its colour; CLIP words carry their effect."""
+    """Markdown with each (escaped) word in its colour and mark; CLIP words carry their effect."""
     parts = []
     for word in feedback.words:
         label = md(word.word) + (f" {word.value:+.1f}" if word.value is not None else "")
-        parts.append(f":{WORD_COLOURS.get(word.effect, 'gray')}[{label}]")
+        parts.append(f":{WORD_COLOURS.get(word.effect, 'gray')}[{WORD_MARKS.get(word.effect, '·')} {label}]")
     return " ".join(parts)
 
 
