@@ -40,6 +40,8 @@ _STYLE = """<style>
   background: #fff; color: #0b3d91; font-weight: 700; border: 3px solid #0b3d91; border-radius: .4rem; }
 .pm-skip:focus { left: .5rem; }
 :focus-visible { outline: 3px solid #0b3d91 !important; outline-offset: 2px; }
+/* Streamlit fades captions with opacity .6 (about 3:1): the same grey, at full opacity, is 8:1. */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p { color: #4a4d57 !important; }
 @media (prefers-reduced-motion: reduce) { *, *::before, *::after {
