@@ -149,6 +149,9 @@ class Player(Base):
     # The class roster's student this player is (migration 0010): the same student in every
     # game of the class, for the class's records over the term.
     student_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # More time for this student in every timed round (migration 0011; WCAG 2.2.1): 50 means
+    # their deadline is half the round's time later than the class's.
+    extra_time_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PlayerToken(Base):

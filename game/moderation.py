@@ -15,6 +15,7 @@ from db.types import utcnow
 from game.blocklist import check_nickname, parse_terms
 from game.errors import InvalidInput, NotFound
 from game.games import clean_nickname, nickname_key, require_host
+from game.rounds import EXTRA_TIME_CHOICES
 from game.views import ModeratedAttempt, ModeratedPlayer, ModerationView
 
 BLOCKED_WORDS_MAX = 200
@@ -53,6 +54,16 @@ def kick_player(
     )
 
 
+def set_extra_time(session: Session, code: str, credential: str | None, player_id: int, percent: int) -> int:
+    """More time for one student in every timed round (WCAG 2.2.1): their own deadline is
+    later by this share of the round's time. The server enforces it (game.rounds.open_for_player)."""
+    player = _host_player(session, code, credential, player_id)
+    if percent not in EXTRA_TIME_CHOICES:
+        raise InvalidInput("bad_extra_time", choices=", ".join(f"{c} %" for c in EXTRA_TIME_CHOICES))
+    player.extra_time_percent = percent
+    return percent
+
+
 def rename_player(session: Session, code: str, credential: str | None, player_id: int, nickname: str) -> str:
     player = _host_player(session, code, credential, player_id)
     game = required(session, Game, player.game_id)
@@ -86,7 +97,7 @@ def moderation_view(session: Session, code: str, credential: str | None) -> Mode
         .order_by(Submission.id.desc())
     ).all()
     return ModerationView(
-        players=[ModeratedPlayer(p.id, p.nickname, p.kicked_at is not None) for p in players],
+        players=[ModeratedPlayer(p.id, p.nickname, p.kicked_at is not None, p.extra_time_percent) for p in players],
         attempts=[
             ModeratedAttempt(
                 id=s.id,

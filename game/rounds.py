@@ -251,13 +251,37 @@ def close_round(
 ) -> RoundView:
     now = now or utcnow()
     round_ = _started_host_round(session, code, credential, round_id, now)
-    if round_.status == RoundStatus.OPEN:
+    if round_.status == RoundStatus.OPEN or (
+        round_.status == RoundStatus.CLOSED and round_.closed_at == round_.ends_at
+    ):
+        # Also after the timer: students with extra time stop now too.
         round_.status = RoundStatus.CLOSED
         round_.closed_at = now
     return round_view(round_, now, for_host=True)
 
 
 ADD_TIME_SECONDS = 60
+EXTRA_TIME_CHOICES = (0, 25, 50, 100)  # percent of a round's time
+
+
+def player_deadline(round_: Round | RoundView, extra_time_percent: int) -> datetime | None:
+    """A student's own deadline in a timed round: the class's, or later by their extra time."""
+    if round_.ends_at is None or round_.started_at is None:
+        return round_.ends_at
+    return round_.ends_at + (round_.ends_at - round_.started_at) * extra_time_percent / 100
+
+
+def open_for_player(round_: Round, extra_time_percent: int, now: datetime) -> bool:
+    """Whether this student may still play the round: it is open, or its timer has run out
+    for the class but not yet for them (the host's Close and Reveal end it for everyone)."""
+    status = effective_status(round_, now)
+    if status == RoundStatus.OPEN:
+        return True
+    by_timer = status == RoundStatus.CLOSED and (
+        round_.status == RoundStatus.OPEN or round_.closed_at == round_.ends_at
+    )
+    deadline = player_deadline(round_, extra_time_percent)
+    return by_timer and extra_time_percent > 0 and deadline is not None and now < deadline
 
 
 def add_time(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,22 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Game, Player, Round, Submission
+from db.session import required
 from db.statuses import COUNTED_ATTEMPTS, HOMEWORK_PRIORITY, LIVE_PRIORITY, PENDING_ATTEMPTS, AttemptStatus, RoundStatus
 from db.types import utcnow
 from game.blocklist import game_blocklist
 from game.errors import NotAllowed
 from game.games import game_view, load_game, load_player, player_view
 from game.homework import is_homework, playing_round, student_round
-from game.rounds import attempts_allowed, attempts_used, clean_prompt, current_round, settle
+from game.rounds import (
+    attempts_allowed,
+    attempts_used,
+    clean_prompt,
+    current_round,
+    open_for_player,
+    player_deadline,
+    settle,
+)
 from game.views import Feedback, Hint, PlayerRoundState, RoundView, SubmissionView, WordEffect
 
 # Word effects (x 100 cosine) smaller than this are shown as neutral.
@@ -88,13 +98,13 @@ def submit_prompt(
         return queue_attempt(session, game, player, playing_round(session, game, player, now), prompt, now)
     round_ = session.scalar(
         select(Round)
-        .where(Round.game_id == game.id, Round.status == RoundStatus.OPEN)
+        .where(Round.game_id == game.id, Round.status.in_((RoundStatus.OPEN, RoundStatus.CLOSED)))
         .order_by(Round.number.desc())
         .limit(1)
     )
     if round_ is not None:
         settle(round_, now)
-    if round_ is None or round_.status != RoundStatus.OPEN:
+    if round_ is None or not open_for_player(round_, player.extra_time_percent, now):
         raise NotAllowed("round_not_open")
     return queue_attempt(session, game, player, round_, prompt, now)
 
@@ -194,6 +204,12 @@ def player_state(
         round_, homework = student_round(session, game, player, now)
     else:
         round_ = current_round(session, game.id, now)
+        if round_ is not None and player.extra_time_percent:
+            # This student's own deadline, later than the class's (their extra time).
+            stored = required(session, Round, round_.id)
+            if open_for_player(stored, player.extra_time_percent, now):
+                deadline = player_deadline(stored, player.extra_time_percent)
+                round_ = replace(round_, status=RoundStatus.OPEN, ends_at=deadline)
     submissions: list[SubmissionView] = []
     used = 0
     if round_ is not None:

@@ -200,6 +200,7 @@ class ModeratedPlayer:
     id: int
     nickname: str
     kicked: bool
+    extra_time_percent: int = 0
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,42 @@ def test_the_host_adds_a_minute_or_lifts_the_time_limit_of_the_open_round_only(d
     with db.write() as s, pytest.raises(NotAllowed) as refused:
         add_time(s, classroom.code, classroom.host, round_id)
     assert refused.value.key == "time_only_for_open_round"
+
+
+def test_a_student_with_extra_time_plays_on_after_the_class_and_sees_their_own_deadline(db, worker, classroom) -> None:
+    from datetime import timedelta
+
+    import pytest
+
+    from game.errors import InvalidInput, NotAllowed
+    from game.moderation import set_extra_time
+    from game.rounds import close_round
+    from game.submissions import player_state, submit_prompt
+
+    round_id = classroom.round(worker)  # 3 minutes
+    mina, jun = classroom.join("Mina"), classroom.join("Jun")
+    with db.write() as s:
+        mina_id = player_state(s, classroom.code, mina).player.id
+        set_extra_time(s, classroom.code, classroom.host, mina_id, 50)
+        state = player_state(s, classroom.code, mina)
+    started = state.round.started_at
+    assert state.round.ends_at == started + timedelta(seconds=270)  # her own deadline, on her page
+    after_class = started + timedelta(seconds=200)
+    with db.write() as s, pytest.raises(NotAllowed):
+        submit_prompt(s, classroom.code, jun, "too late", now=after_class)
+    with db.write() as s:
+        submit_prompt(s, classroom.code, mina, "in her time", now=after_class)
+        assert player_state(s, classroom.code, mina, now=after_class).round.status == "open"
+        assert player_state(s, classroom.code, jun, now=after_class).round.status == "closed"
+    while worker.run_once():
+        pass
+    with db.write() as s, pytest.raises(NotAllowed) as refused:
+        submit_prompt(s, classroom.code, mina, "past hers too", now=started + timedelta(seconds=280))
+    assert refused.value.key == "round_not_open"
+    with db.write() as s, pytest.raises(InvalidInput):
+        set_extra_time(s, classroom.code, classroom.host, mina_id, 33)
+    # The host's Close ends the round for everyone, extra time or not (after the timer too).
+    with db.write() as s:
+        close_round(s, classroom.code, classroom.host, round_id, now=started + timedelta(seconds=10))
+    with db.write() as s, pytest.raises(NotAllowed):
+        submit_prompt(s, classroom.code, mina, "after the close", now=started + timedelta(seconds=20))

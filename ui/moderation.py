@@ -16,8 +16,10 @@ from game.moderation import (
     kick_player,
     rename_player,
     set_blocked_words,
+    set_extra_time,
     set_submission_hidden,
 )
+from game.rounds import EXTRA_TIME_CHOICES
 from game.views import ModerationView
 from ui import services, widgets
 from ui.i18n import t
@@ -75,6 +77,20 @@ def moderation_panel(db: Database, code: str, token: str | None, view: Moderatio
             kick_now = actions.button(t("kick_button"), key=f"kick_{player.id}")
             let_back_now = actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help"))
             pid = player.id
+            extra = name_column.selectbox(
+                t("extra_time_label"),
+                list(EXTRA_TIME_CHOICES),
+                index=list(EXTRA_TIME_CHOICES).index(player.extra_time_percent)
+                if player.extra_time_percent in EXTRA_TIME_CHOICES
+                else 0,
+                format_func=lambda pct: t("extra_time_none") if pct == 0 else t("extra_time_more", percent=pct),
+                key=f"extra_time_{player.id}",
+                help=t("extra_time_help"),
+            )
+            if extra != player.extra_time_percent and services.done(
+                db, partial(set_extra_time, code=code, credential=token, player_id=pid, percent=int(extra))
+            ):
+                st.rerun()
             if let_back_now:
                 rejoin = services.write(db, partial(new_rejoin_code, code=code, credential=token, player_id=pid))
                 if rejoin is not None:

@@ -119,6 +119,14 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         prompt = student.locator("[class*='st-key-prompt_'] textarea")
         expect(prompt).to_be_visible(timeout=WAIT)
         audit.check(student, "student: open")
+        # Reflow (WCAG 1.4.10): at 320 CSS pixels wide nothing needs a horizontal scroll.
+        student.set_viewport_size({"width": 320, "height": 800})
+        student.wait_for_timeout(700)
+        widths = student.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stMain], html')].map(e => e.scrollWidth - e.clientWidth)"
+        )
+        assert max(widths) <= 1, widths
+        student.set_viewport_size({"width": 390, "height": 844})
         assert not any(SECRET in alt for alt in alternatives(student) + alternatives(board))
 
         # The keyboard alone: the box, then Ctrl+Enter submits the form (no pointer).

@@ -1,6 +1,7 @@
 """Homework (issue 25): a game of kind "homework" stays open until `closes_at` and is played
 by each student at their own pace (`player_rounds`: the rounds a player opened, their own
-clock, when they finished); an attempt's `priority` lets the worker serve live rounds first.
+clock, when they finished); an attempt's `priority` lets the worker serve live rounds first;
+a player's `extra_time_percent` (issue 26, timing adjustable: a student who needs more time).
 
 Revision ID: 0011
 Revises: 0010
@@ -26,6 +27,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("closes_at", UTCDateTime(), nullable=True))
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("priority", sa.Integer(), server_default="0", nullable=False))
+    with op.batch_alter_table("players", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("extra_time_percent", sa.Integer(), server_default="0", nullable=False))
     op.create_table(
         "player_rounds",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -42,6 +45,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_player_rounds_player_id", table_name="player_rounds")
     op.drop_table("player_rounds")
+    with op.batch_alter_table("players", schema=None) as batch_op:
+        batch_op.drop_column("extra_time_percent")
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_column("priority")
     with op.batch_alter_table("games", schema=None) as batch_op:
