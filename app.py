@@ -3,19 +3,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from db.faults import STORAGE_ERRORS
+from server.maintenance import start_housekeeping
 from server.routes import routes
-from ui.services import start_background_work
+from server.startup import startup_failure
+from ui.services import settings, start_background_work
 
 
 @asynccontextmanager
 async def lifespan(_app: object) -> AsyncIterator[None]:
     # The embedded worker loads its models before the first student waits.
-    start_background_work()
+    try:
+        start_background_work()
+    except STORAGE_ERRORS as error:  # a damaged or unreachable database: say so plainly, and stop
+        print(startup_failure(error, settings()), file=sys.stderr, flush=True)
+        os._exit(2)  # before serving anything; a raised error would print the whole traceback
+    start_housekeeping(settings().database_url)  # the daily backup
     yield
 
 
