@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from db.changes import note_changes
 from db.models import Game, ImageBlob, Player, Round, Submission
 from db.session import required
 from db.statuses import PENDING_ATTEMPTS, AttemptStatus
@@ -52,6 +53,21 @@ def kick_player(
         .where(Submission.player_id == player.id, Submission.status.in_(PENDING_ATTEMPTS))
         .values(status=AttemptStatus.FAILED, error="removed by the host", finished_at=now)
     )
+
+
+def erase_player(session: Session, code: str, credential: str | None, player_id: int) -> str:
+    """Erase one student from the game (a family's request): their attempts, the pictures
+    they made and their place in the game go, so no board, standings, gallery, record or
+    export holds them any more. *Remove* (kick_player) keeps their record; this does not.
+    Returns the nickname, for the host's confirmation."""
+    player = _host_player(session, code, credential, player_id)
+    nickname = player.nickname
+    image_ids = [i for i in session.scalars(select(Submission.image_id).where(Submission.player_id == player.id)) if i]
+    session.execute(delete(Submission).where(Submission.player_id == player.id))
+    session.execute(delete(ImageBlob).where(ImageBlob.id.in_(image_ids)))
+    note_changes(session, game_ids=[player.game_id], shared=True)
+    session.delete(player)  # their keys to come back and their homework places go with them
+    return nickname
 
 
 def set_extra_time(session: Session, code: str, credential: str | None, player_id: int, percent: int) -> int:

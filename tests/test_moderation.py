@@ -232,3 +232,46 @@ def test_deleting_a_game_removes_everything_including_images(db, worker, classro
         with pytest.raises(NotFound):
             find_player(s, classroom.code, here)
         assert find_player(s, other.code, there).nickname == "Ben"
+
+
+def test_erasing_a_student_leaves_nothing_of_them_in_the_game_or_its_downloads(db, worker, classroom) -> None:
+    """A family's request: the student's attempts, pictures, place on the boards and rows in
+    every export go; the class's other students stay as they were."""
+    import io
+    import zipfile
+
+    from game.exports import learning_records_csv, results_zip, standings_csv
+    from game.moderation import erase_player
+
+    round_id = classroom.round(worker)
+    mina, jun = classroom.join("Mina Erased"), classroom.join("Jun")
+    for token, prompt in ((mina, "a red circle by mina"), (jun, "a red circle by jun")):
+        with db.write() as s:
+            submit_prompt(s, classroom.code, token, prompt)
+    drain(worker)
+    with db.read() as s:
+        mina_id = find_player(s, classroom.code, mina).id
+        images_before = s.scalar(select(func.count()).select_from(ImageBlob))
+    with db.write() as s:
+        assert erase_player(s, classroom.code, classroom.host, mina_id) == "Mina Erased"
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Submission).where(Submission.player_id == mina_id)) == 0
+        assert s.scalar(select(func.count()).select_from(ImageBlob)) == images_before - 1  # her picture
+        assert [r.nickname for r in round_leaderboard(s, round_id)] == ["Jun"]
+        assert [r.nickname for r in game_leaderboard(s, classroom.game_id)] == ["Jun"]
+        files = [
+            submissions_csv(s, classroom.code, classroom.host),
+            standings_csv(s, classroom.code, classroom.host),
+            learning_records_csv(s, classroom.code, classroom.host),
+        ]
+        archive = zipfile.ZipFile(io.BytesIO(results_zip(s, classroom.code, classroom.host)))
+        files += [archive.read(name) for name in archive.namelist()]
+    assert len(archive.namelist()) > 3
+    for data in files:
+        assert b"Mina Erased" not in data and b"by mina" not in data
+    assert any(b"Jun" in data for data in files)
+    with db.write() as s, pytest.raises(NotAllowed):
+        submit_prompt(s, classroom.code, mina, "still here?")  # her key no longer works
+    other = Classroom(db, teacher="Mr Lee")
+    with db.write() as s, pytest.raises((NotAllowed, NotFound)):
+        erase_player(s, classroom.code, other.host, find_player(s, classroom.code, jun).id)

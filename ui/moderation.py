@@ -13,6 +13,7 @@ from db.session import Database
 from game.games import PLAYER_CAP_MAX, new_rejoin_code, set_room
 from game.moderation import (
     delete_game,
+    erase_player,
     kick_player,
     rename_player,
     set_blocked_words,
@@ -63,6 +64,8 @@ def moderation_panel(db: Database, code: str, token: str | None, view: Moderatio
                 st.success(t("blocked_words_saved", count=len(saved)))
 
         st.subheader(t("players_header"))
+        if erased_name := st.session_state.pop("erased", None):
+            st.success(t("erased_done", nickname=widgets.md(erased_name)))
         if shown := st.session_state.get("let_back"):
             let_back_code(*shown)
         for player in view.players:
@@ -75,6 +78,10 @@ def moderation_panel(db: Database, code: str, token: str | None, view: Moderatio
             )
             rename_now = actions.button(t("rename_button"), key=f"rename_button_{player.id}")
             kick_now = actions.button(t("kick_button"), key=f"kick_{player.id}")
+            with actions.popover(t("erase_button"), icon="🧹"):
+                st.caption(t("erase_explain", nickname=widgets.md(player.nickname)))
+                sure = st.checkbox(t("erase_confirm"), key=f"erase_confirm_{player.id}")
+                erase_now = st.button(t("erase_button"), key=f"erase_{player.id}", disabled=not sure, type="primary")
             let_back_now = actions.button(t("let_back_button"), key=f"let_back_{player.id}", help=t("let_back_help"))
             pid = player.id
             extra = name_column.selectbox(
@@ -100,6 +107,14 @@ def moderation_panel(db: Database, code: str, token: str | None, view: Moderatio
             if rename_now and services.done(db, rename):
                 st.rerun()
             if kick_now and services.done(db, partial(kick_player, code=code, credential=token, player_id=pid)):
+                st.rerun()
+            erased = (
+                services.write(db, partial(erase_player, code=code, credential=token, player_id=pid))
+                if erase_now
+                else None
+            )
+            if erased is not None:
+                st.session_state["erased"] = erased
                 st.rerun()
 
         st.subheader(t("attempts_header"))
