@@ -46,6 +46,9 @@ class Settings:
     translation_model_id: str
     poll_interval_s: float
     public_url: str | None
+    # Games are deleted this many days after their last activity (game/retention.py); the
+    # administrator's setting on /teachers, when there is one, wins.
+    retention_days: int = 30
 
     def with_changes(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -88,4 +91,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         translation_model_id=get("TRANSLATION_MODEL_ID", "Helsinki-NLP/opus-mt-ko-en"),
         poll_interval_s=float(get("POLL_INTERVAL", "0.2")),
         public_url=get("PUBLIC_URL", "") or None,
+        retention_days=int(get("RETENTION_DAYS", "30")),
     )

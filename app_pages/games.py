@@ -32,6 +32,8 @@ def game_panel(row: MyGameRow) -> None:
         info, actions = st.columns([3, 2])
         with info:
             st.subheader(widgets.md(row.title))
+            if row.deleted_on is not None:
+                st.caption(t("game_deleted_on", date=row.deleted_on.astimezone().strftime("%Y-%m-%d")))
             st.caption(
                 t(
                     "my_games_line",

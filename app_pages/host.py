@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from game.live import GameVersions, game_versions
 from game.moderation import moderation_view
 from game.presets import PRESETS
 from game.ranking import host_gallery, reveal_summary, round_leaderboard
+from game.retention import deletion_date, keep_longer
 from game.rounds import (
     add_time,
     close_round,
@@ -68,6 +70,7 @@ class Console:
     played: dict[str, PlayedDifficulty]
     board: list[RoundRow] = field(default_factory=list)
     progress: list[HomeworkRow] | None = None  # homework: each student's progress
+    deleted_on: datetime | None = None  # the retention's date for this game
     gallery: list[GalleryItem] = field(default_factory=list)
     reveal: RevealView | None = None
 
@@ -84,6 +87,7 @@ def read_console(session: Session, code: str) -> Console:
         moderation=moderation_view(session, code, token),
         # Only while the preset list is open: it reads every revealed round's attempts.
         played=played_difficulty(session) if st.session_state.get("target_source") == "preset" else {},
+        deleted_on=deletion_date(session, code, token),
     )
     if console.game.kind == GameKind.HOMEWORK:
         console.progress = homework_progress(session, code, token)
@@ -302,6 +306,19 @@ def prepared_round_panel(round_: RoundView, current: RoundView | None) -> None:
             ai_controls(round_, key=f"add_ai_player_{round_.id}")
 
 
+def retention_line(console: Console) -> None:
+    """When the game and every student's data in it will be deleted, and keeping it longer."""
+    if console.deleted_on is None:
+        return
+    st.caption(t("game_deleted_on", date=console.deleted_on.astimezone().strftime("%Y-%m-%d")))
+    with st.expander(t("keep_longer_header")):
+        days = st.number_input(t("keep_days_label"), min_value=1, max_value=3650, value=90, step=1, key="keep_days")
+        if st.button(t("keep_button"), key="keep_game") and services.done(
+            db, lambda session: keep_longer(session, code, token, int(days))
+        ):
+            st.rerun()
+
+
 def save_as_lesson_button(console: Console) -> None:
     """The game's rounds, each with its seed, as a lesson to start again with another class."""
     if st.session_state.pop("lesson_saved_from_game", False):
@@ -370,6 +387,7 @@ if console.progress is not None:  # an assignment: students play alone, at their
     deadline_panel(db, code, token, console.game)
     live_page(code, console.versions)  # the progress table follows every attempt
     progress_table(console.progress)
+    retention_line(console)
     st.divider()
     join_panel(console.game.code, board=False)
     save_as_lesson_button(console)
@@ -379,6 +397,7 @@ if console.progress is not None:  # an assignment: students play alone, at their
 join_panel(console.game.code)
 hints_switch(console.hints)
 save_as_lesson_button(console)
+retention_line(console)
 st.divider()
 rounds_panel(console)
 st.divider()

@@ -5,6 +5,7 @@ again on every action."""
 import streamlit as st
 
 from game.accounts import allowed_logins, create_teacher, list_teachers, manage_teacher, set_allowed_logins
+from game.retention import keep_max_days, retention_days, set_retention
 from game.views import TeacherView
 from ui import services, widgets
 from ui.account import require_teacher_page
@@ -81,6 +82,21 @@ def school_logins_form() -> None:
                 st.success(t("school_logins_saved", count=len(saved)))
 
 
+def retention_form() -> None:
+    """How long games (and every student's data in them) are kept after their last activity."""
+    st.subheader(t("retention_header"))
+    st.caption(t("retention_explain"))
+    with db.read() as session:
+        days, keep_max = retention_days(session), keep_max_days(session)
+    with st.form("retention"):
+        new_days = st.number_input(t("retention_days_label"), 1, 3650, days, key="retention_days")
+        new_max = st.number_input(t("retention_keep_max_label"), 1, 3650, keep_max, key="retention_keep_max")
+        if st.form_submit_button(t("save_button"), key="save_retention"):
+            saved = services.write(db, lambda session: set_retention(session, credential, int(new_days), int(new_max)))
+            if saved is not None:
+                st.success(t("retention_saved", days=saved[0]))
+
+
 st.title(t("teachers_title"))
 if added_name := st.session_state.pop("teacher_added", None):
     st.success(t("teacher_added", name=widgets.md(added_name)))
@@ -90,3 +106,4 @@ for teacher in teachers:
     teacher_row(teacher)
 add_teacher_form()
 school_logins_form()
+retention_form()

@@ -119,6 +119,8 @@ class Game(Base):
     # alone, at their own pace, until `closes_at`).
     kind: Mapped[str] = mapped_column(String(12), default="live", server_default="live")
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Migration 0012: kept at least until then, whatever the retention (game/retention.py).
+    keep_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Player(Base):

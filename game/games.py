@@ -170,6 +170,9 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
     ):
         latest[round_.game_id] = round_
     now = utcnow()
+    from game.retention import deletion_dates  # retention deletes through game.moderation, which imports this
+
+    deleted_on = deletion_dates(session, games)
     rows = []
     for game in games:
         started = latest.get(game.id)
@@ -189,6 +192,7 @@ def my_games(session: Session, credential: str | None) -> list[MyGameRow]:
                 state=state,
                 round_number=started.number if started else None,
                 closes_at=game.closes_at,
+                deleted_on=deleted_on.get(game.id),
             )
         )
     return rows

@@ -135,7 +135,12 @@ def moderation_view(session: Session, code: str, credential: str | None) -> Mode
 
 def delete_game(session: Session, code: str, credential: str | None) -> None:
     """Delete the game, its players, rounds, attempts and every image they made or uploaded."""
-    game = require_host(session, code, credential)
+    delete_game_rows(session, require_host(session, code, credential))
+
+
+def delete_game_rows(session: Session, game: Game) -> None:
+    """Everything of the game, pictures included: no orphan rows (the teacher's delete and
+    the retention sweep, game/retention.py)."""
     round_ids = select(Round.id).where(Round.game_id == game.id)
     image_ids = [
         *session.scalars(select(Submission.image_id).where(Submission.round_id.in_(round_ids))),

@@ -47,6 +47,7 @@ class MyGameRow:
     state: str  # lobby | open | closed | revealed (of the latest started round) | homework | homework_closed
     round_number: int | None
     closes_at: datetime | None = None  # homework
+    deleted_on: datetime | None = None  # when retention deletes it (game/retention.py)
 
 
 @dataclass(frozen=True)
