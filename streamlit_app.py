@@ -34,14 +34,17 @@ games = st.Page("app_pages/games.py", title=t("nav_games"), icon="🗂️", url_
 teachers = st.Page("app_pages/teachers.py", title=t("nav_teachers"), icon="👥", url_path="teachers")
 lessons = st.Page("app_pages/lessons.py", title=t("nav_lessons"), icon="📚", url_path="lessons")
 classes = st.Page("app_pages/classes.py", title=t("nav_classes"), icon="🏫", url_path="classes")
-page = st.navigation([home, host, play, board, results, signin, games, teachers, lessons, classes], position="hidden")
+privacy = st.Page("app_pages/privacy.py", title=t("nav_privacy"), icon="🔒", url_path="privacy")
+page = st.navigation(
+    [home, host, play, board, results, signin, games, teachers, lessons, classes, privacy], position="hidden"
+)
 
 
 def link_params(target: st.Page) -> dict[str, str]:
     """What a sidebar link keeps of the address: the game, the language, and the visitor's
     own key only on the pages that use it."""
     keep = {"code": params.get("code"), "lang": st.session_state["language"]}
-    if target in (games, teachers, signin, home, lessons, classes):
+    if target in (games, teachers, signin, home, lessons, classes, privacy):
         keep.pop("code")
     if target is play:
         keep["token"] = params.get("token")
@@ -64,6 +67,7 @@ elif teacher is not None:
     visible = [games, lessons, classes, *game_pages, *([teachers] if teacher.is_admin else [])]
 else:
     visible = [home, signin, play]
+visible.append(privacy)  # every visitor may read what is kept about students
 with st.sidebar:
     page_setup(st.session_state["language"], t("skip_to_main"))
     for target in visible:

@@ -26,3 +26,4 @@ with join_column:
     code = st.text_input(t("join_code_label"), key="join_code", max_chars=12)
     if st.button(t("join_button"), key="join", type="primary") and code.strip():
         st.switch_page("app_pages/play.py", query_params={"code": code.strip().upper()})
+st.page_link("app_pages/privacy.py", label=t("privacy_link"), icon="🔒", query_params={"lang": current_language()})

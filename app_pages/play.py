@@ -83,6 +83,7 @@ def join_form() -> None:
         if joined is not None:
             remember(code=find_code(typed_code or ""), token=joined.token)
             st.rerun()
+    st.page_link("app_pages/privacy.py", label=t("privacy_link"), icon="🔒")
 
 
 def game_roster(raw_code: str) -> list[tuple[int, str]]:

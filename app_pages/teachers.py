@@ -5,6 +5,7 @@ again on every action."""
 import streamlit as st
 
 from game.accounts import allowed_logins, create_teacher, list_teachers, manage_teacher, set_allowed_logins
+from game.privacy import privacy_facts, set_contact
 from game.retention import keep_max_days, retention_days, set_retention
 from game.views import TeacherView
 from ui import services, widgets
@@ -97,6 +98,18 @@ def retention_form() -> None:
                 st.success(t("retention_saved", days=saved[0]))
 
 
+def privacy_contact_form() -> None:
+    """Whom families ask about their child's data: shown on the privacy notice (/privacy)."""
+    st.subheader(t("privacy_contact_header"))
+    with db.read() as session:
+        current = privacy_facts(session).contact
+    with st.form("privacy_contact"):
+        contact = st.text_input(t("privacy_contact_label"), value=current, max_chars=300, key="privacy_contact")
+        pressed = st.form_submit_button(t("save_button"), key="save_privacy_contact")
+        if pressed and services.done(db, lambda session: set_contact(session, credential, contact)):
+            st.success(t("privacy_contact_saved"))
+
+
 st.title(t("teachers_title"))
 if added_name := st.session_state.pop("teacher_added", None):
     st.success(t("teacher_added", name=widgets.md(added_name)))
@@ -107,3 +120,4 @@ for teacher in teachers:
 add_teacher_form()
 school_logins_form()
 retention_form()
+privacy_contact_form()

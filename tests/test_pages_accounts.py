@@ -83,3 +83,20 @@ def test_the_console_shows_a_let_back_in_code_and_the_student_uses_it(db, worker
     student.button(key="join").click().run()
     assert "token" in student.query_params
     assert any("You are playing as Jun" in c.value for c in student.caption)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_privacy_notice_says_the_servers_retention_and_contact(db, language: str) -> None:
+    from game.privacy import set_contact
+    from game.retention import set_retention
+
+    with db.write() as s:
+        admin = session_for(s, "Ms Kim", admin=True)
+        set_retention(s, admin, 14, 90)
+        set_contact(s, admin, "office@school.example")
+    app = page("privacy", lang=language)  # no sign-in: families read it
+    shown = texts(app)
+    assert ("14 days" if language == "en" else "14일") in shown
+    assert "office@school.example" in shown
+    home = page("home", lang=language)
+    assert any("privacy" in (link.proto.page or "") for link in home.get("page_link"))

@@ -76,7 +76,7 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         audit.check(host, "sign-in (first run)")
         create_first_teacher_in(host, server, language)
         audit.check(host, "my games")
-        for name in ("lessons", "classes"):
+        for name in ("lessons", "classes", "privacy"):
             host.goto(f"{server}/{name}?lang={language}")
             expect(host.locator("h1").first).to_be_visible(timeout=WAIT)
             audit.check(host, name)

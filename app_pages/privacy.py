@@ -1,0 +1,32 @@
+"""The privacy notice for families: what this server keeps about students, where, who sees
+it, for how long, and how to have it erased — from the server's own settings."""
+
+import streamlit as st
+
+from game.privacy import privacy_facts
+from ui.i18n import t
+from ui.services import database
+
+with database().read() as session:
+    facts = privacy_facts(session)
+
+st.title(t("privacy_title"))
+st.caption(t("privacy_intro"))
+sections = [
+    ("privacy_what_header", t("privacy_what") + (" " + t("privacy_what_roster") if facts.rosters else "")),
+    ("privacy_where_header", t("privacy_where")),
+    ("privacy_who_header", t("privacy_who")),
+    ("privacy_how_long_header", t("privacy_how_long", count=facts.retention_days)),
+    ("privacy_erase_header", t("privacy_erase")),
+    (
+        "privacy_teachers_header",
+        t("privacy_teachers") + (" " + t("privacy_teachers_school") if facts.school_signin else ""),
+    ),
+]
+for header, body in sections:
+    st.subheader(t(header))
+    st.write(body)
+st.subheader(t("privacy_contact_header"))
+with st.container(key="privacy_contact"):
+    st.text(facts.contact or t("privacy_contact_none"))
+st.caption(t("privacy_generated"))
