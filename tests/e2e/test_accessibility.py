@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -66,7 +67,14 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
     words = TEXT[language]
     url = f"sqlite:///{tmp_path / 'a11y.db'}"
     with streamlit_server(tmp_path, database_url=url, engine="sketch", worker="thread") as server:
-        staff = browser.new_context(viewport={"width": 1280, "height": 900})
+        asked: list[str] = []  # every address any page asks for (nothing may leave the school)
+
+        def watched(context):
+            context.on("request", lambda request: asked.append(request.url))
+            context.on("websocket", lambda socket: asked.append(socket.url))
+            return context
+
+        staff = watched(browser.new_context(viewport={"width": 1280, "height": 900}))
         host = staff.new_page()
         host.goto(f"{server}/?lang={language}")
         expect(host.locator("h1").first).to_be_visible(timeout=WAIT)
@@ -89,12 +97,12 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         code = key(host, "join_code_display").inner_text().strip()
         audit.check(host, "console (lobby)")
 
-        board = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        board = watched(browser.new_context(viewport={"width": 1920, "height": 1080})).new_page()
         board.goto(f"{server}/board?code={code}&lang={language}")
         expect(board.get_by_test_id("join-code")).to_be_visible(timeout=WAIT)
         audit.check(board, "board (lobby)")
 
-        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone = watched(browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True))
         student = phone.new_page()
         student.goto(f"{server}/play?code={code}&lang={language}")
         expect(key(student, "nickname", "input")).to_be_visible(timeout=WAIT)
@@ -156,6 +164,10 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         expect(host.locator("h1").first).to_be_visible(timeout=WAIT)
         audit.check(host, "results")
 
+    elsewhere = {url for url in asked if urlsplit(url).scheme not in ("data", "blob", "about")}
+    elsewhere = {url for url in elsewhere if urlsplit(url).netloc != urlsplit(server).netloc}
+    assert not elsewhere, sorted(elsewhere)[:10]  # no fonts, scripts, telemetry or pictures from elsewhere
+    assert len(asked) > 50
     print(audit.report())
     (tmp_path.parent / f"axe-{language}.json").write_text(json.dumps(audit.found, indent=1, ensure_ascii=False))
     failing = {state: found for state, found in audit.found.items() if found}
