@@ -94,7 +94,10 @@ def reveal(round_: RoundView) -> None:
         widgets.image(db, round_.target_image_id, alt=widgets.target_alt(round_.number, secret), width=360)
     with secret_column, st.container(key="secret"):
         st.caption(t("reveal_secret"))
-        widgets.big_text(summary.secret_prompt if summary and summary.secret_prompt else t("uploaded_target"))
+        if summary and summary.secret_prompt:
+            widgets.big_text(summary.secret_prompt, prompt=True)
+        else:
+            widgets.big_text(t("uploaded_target"))
     if round_.question:
         widgets.discussion_question(round_.question, size="2rem")
     widgets.podium(db, gallery, big=True)

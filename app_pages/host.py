@@ -247,7 +247,7 @@ def target_and_secret(round_: RoundView, width: int | str = "stretch") -> None:
     else:
         st.info(t("target_pending"))
     if round_.secret_prompt and st.toggle(t("show_secret"), key=f"show_secret_{round_.id}"):
-        st.text(round_.secret_prompt)
+        widgets.prompt_text(round_.secret_prompt)
 
 
 def current_round_panel(current: RoundView, console: Console) -> None:

@@ -137,7 +137,7 @@ def attempt_list(state: PlayerRoundState) -> None:
             image_column, text_column = st.columns([1, 2])
             with text_column:
                 st.caption(t("col_attempt") + f" {submission.attempt_no}")
-                st.text(submission.prompt)
+                widgets.prompt_text(submission.prompt)
                 if has_hangul(submission.prompt):
                     st.caption(t("korean_prompt_note"))
                 if submission.engine_prompt:
@@ -263,7 +263,7 @@ def attempts_panel(state: PlayerRoundState) -> None:
             summary = reveal_summary(session, code, round_.id)
             items = reveal_gallery(session, code, round_.id)
         st.caption(t("reveal_secret"))
-        widgets.big_text(summary.secret_prompt or t("uploaded_target"))
+        widgets.big_text(summary.secret_prompt or t("uploaded_target"), prompt=bool(summary.secret_prompt))
         if round_.question:
             widgets.discussion_question(round_.question)
         widgets.podium(db, items)
@@ -325,7 +325,7 @@ def homework_done_with_round(state: PlayerRoundState) -> None:
         return
     st.caption(t("reveal_secret"))
     with st.container(key="homework_secret"):
-        widgets.big_text(round_.secret_prompt or t("uploaded_target"))
+        widgets.big_text(round_.secret_prompt or t("uploaded_target"), prompt=bool(round_.secret_prompt))
     if round_.question:
         widgets.discussion_question(round_.question)
     if progress.next_number is not None:
@@ -352,7 +352,7 @@ def homework_class_results(state: PlayerRoundState) -> None:
     for result, items in galleries:
         with st.expander(t("homework_gallery", number=result.number)):
             st.caption(t("reveal_secret"))
-            st.text(result.secret_prompt or t("uploaded_target"))
+            widgets.prompt_text(result.secret_prompt or t("uploaded_target"))
             widgets.gallery(db, items)
 
 

@@ -121,7 +121,7 @@ widgets.game_table(standings)
 for round_ in rounds:
     st.subheader(t("round_header", number=round_.number) + " — " + widgets.status_text(round_.status))
     if round_.secret_prompt:
-        st.text(round_.secret_prompt)
+        widgets.prompt_text(round_.secret_prompt)
     widgets.round_table(per_round[round_.id])
     round_records = [r for r in records if r.round_number == round_.number]
     st.markdown(f"**{widgets.md(t('records_header'))}**")

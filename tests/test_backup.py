@@ -19,6 +19,7 @@ from config import PROJECT_DIR
 from db import backup as backups
 from db.models import Submission
 from db.session import Database, open_database
+from game.games import join_game
 from game.submissions import submit_prompt
 from worker.runner import Worker
 
@@ -60,7 +61,8 @@ def test_a_backup_taken_while_attempts_are_stored_restores_to_a_working_database
     try:
         with restored.write() as s:  # a working database: read and written
             stored = s.scalar(select(func.count()).select_from(Submission))
-            submit_prompt(s, classroom.code, tokens[0], "after the restore")
+            newcomer = join_game(s, classroom.code, "After the restore").token  # a copy caught mid-batch
+            submit_prompt(s, classroom.code, newcomer, "after the restore")
         assert stored is not None
     finally:
         restored.dispose()

@@ -12,6 +12,7 @@ from db.statuses import RoundStatus
 from game.exports import REASON_PREFIX
 from game.media import image_path, image_secret
 from game.scoring import band
+from game.text import has_hangul
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
 from ui.i18n import catalogs, t
 from ui.links import page_origin
@@ -28,8 +29,23 @@ def big_code(code: str) -> None:
     )
 
 
-def big_text(text: str) -> None:
-    st.html(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">{_html_text(text)}</div>')
+def text_language(text: str) -> str:
+    """The language a prompt is written in, for its `lang` (a screen reader's voice): Korean
+    when it has Hangul, else English (the model's language)."""
+    return "ko" if has_hangul(text) else "en"
+
+
+def big_text(text: str, *, prompt: bool = False) -> None:
+    lang = f' lang="{text_language(text)}"' if prompt else ""
+    st.html(f'<div{lang} style="font-size:2.6rem;font-weight:700;line-height:1.2">{_html_text(text)}</div>')
+
+
+def prompt_text(text: str) -> None:
+    """A prompt as plain text (never markup), marked with its own language: an English prompt
+    on a Korean page is read with an English voice (WCAG 3.1.2)."""
+    st.html(
+        f'<div class="pm-prompt" lang="{text_language(text)}" style="white-space:pre-wrap">{_html_text(text)}</div>'
+    )
 
 
 def name_chips(nicknames: list[str]) -> None:
@@ -171,7 +187,7 @@ def gallery(db: Database, items: list[GalleryItem], columns: int = 4) -> None:
             with column:
                 image(db, item.image_id, alt=picture_alt(item))
                 st.text(f"{player_name(item.nickname, item.is_ai)} — {item.score:.2f}")
-                st.text(item.prompt)
+                prompt_text(item.prompt)
 
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
@@ -189,7 +205,7 @@ def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
             st.markdown(f"{'## ' if big else '#### '}{MEDALS.get(item.rank, '')} {name}")
             image(db, item.image_id, alt=picture_alt(item), width=320 if big else "stretch")  # names above the fold
             st.markdown(f"{'### ' if big else '**'}{item.score:.2f}{'' if big else '**'}")
-            st.text(item.prompt)
+            prompt_text(item.prompt)
 
 
 def score_metric(label: str, score: float, *, explain: bool = True) -> None:
@@ -213,7 +229,7 @@ def _contender(db: Database, title: str, item: GalleryItem | None) -> None:
         return
     image(db, item.image_id, alt=picture_alt(item))
     st.text(player_name(item.nickname, item.is_ai))
-    st.text(item.prompt)
+    prompt_text(item.prompt)
     st.text(f"{t('image_score')}: {item.score:.2f}")
     st.text(f"{t('prompt_similarity')}: {_similarity(item.prompt_similarity)}")
 
@@ -225,7 +241,10 @@ def reveal_side_by_side(db: Database, summary: RevealView) -> None:
         with target_column:
             st.markdown(f"**{md(t('reveal_secret'))}**")
             image(db, summary.target_image_id, alt=target_alt(summary.round_number, summary.secret_prompt))
-            st.text(summary.secret_prompt if summary.secret_prompt else t("uploaded_target"))
+            if summary.secret_prompt:
+                prompt_text(summary.secret_prompt)
+            else:
+                st.text(t("uploaded_target"))
         with student_column:
             _contender(db, t("reveal_best_student"), summary.best_student)
         with ai_column:

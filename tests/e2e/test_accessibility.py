@@ -116,12 +116,12 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         key(host, "create_round", "button").click()
         start = host.get_by_role("button", name=words["start"])
         expect(start).to_be_enabled(timeout=WAIT)
-        start.click()
+        press(start)  # the host runs the round with the keyboard alone
         expect(key(host, "close_round", "button")).to_be_enabled(timeout=WAIT)
         audit.check(host, "console (round open)")
         expect(board.locator(".st-key-round_leaderboard")).to_be_visible(timeout=WAIT)
         expect(countdown(board)).to_contain_text("2:", timeout=WAIT)  # of the game's 3 minutes
-        key(host, "add_time", "button").click()  # +1 minute reaches the projector
+        press(key(host, "add_time", "button"))  # +1 minute reaches the projector
         expect(countdown(board)).to_contain_text("3:", timeout=WAIT)
         audit.check(board, "board (open)")
         prompt = student.locator("[class*='st-key-prompt_'] textarea")
@@ -143,6 +143,8 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         student.keyboard.press("Control+Enter")
         expect(student.get_by_text(words["score"]).first).to_be_visible(timeout=WAIT)
         audit.check(student, "student: scored")
+        # The prompt keeps its own language on the page (an English prompt on a Korean page).
+        expect(student.locator('.pm-prompt[lang="en"]', has_text="a red circle").first).to_be_visible()
         assert not any(SECRET in alt for alt in alternatives(student) + alternatives(board))
         prompt = student.locator("[class*='st-key-prompt_'] textarea")
         prompt.fill("a blue circle")
@@ -150,11 +152,11 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
         expect(student.get_by_text(words["score"]).nth(1)).to_be_visible(timeout=WAIT)
         audit.check(student, "student: no attempts left")
 
-        key(host, "close_round", "button").click()
+        press(key(host, "close_round", "button"))
         expect(key(host, "close_round", "button")).to_be_disabled(timeout=WAIT)
         board.wait_for_timeout(1500)
         audit.check(board, "board (time up)")
-        key(host, "reveal_round", "button").click()
+        press(key(host, "reveal_round", "button"))
         expect(board.locator(".st-key-reveal")).to_be_visible(timeout=WAIT)
         audit.check(board, "board (revealed)")
         audit.check(host, "console (revealed)")
@@ -172,6 +174,13 @@ def test_every_page_state_of_a_lesson_meets_wcag_aa(language: str, tmp_path: Pat
     (tmp_path.parent / f"axe-{language}.json").write_text(json.dumps(audit.found, indent=1, ensure_ascii=False))
     failing = {state: found for state, found in audit.found.items() if found}
     assert not failing, json.dumps(failing, indent=1, ensure_ascii=False)
+
+
+def press(button) -> None:
+    """A keyboard user's click: the focus on the button, then Enter."""
+    button.focus()
+    expect(button).to_be_focused()
+    button.press("Enter")
 
 
 def create_first_teacher_in(page: Page, server: str, language: str) -> None:
