@@ -4,8 +4,9 @@ One `PageClient` opens `/_stcore/stream`, asks for a page (`page_name`, query st
 behaves like the real page in a browser, one script run at a time:
 
 - the live component of `ui/live.py` is found in the page's elements; its data names the
-  change endpoint and the versions the page was drawn at, so the client polls that endpoint
-  and asks for a rerun when a version moves, as the component's JavaScript does;
+  waiting endpoint and the versions the page was drawn at, so the client holds one waiting
+  request (asyncio, no thread) and asks for a rerun when it comes back with a version moved,
+  as the component's JavaScript does;
 - `submit()` sends a form's text and its submit button, as a click does.
 
 Every message is kept with its arrival time, so a benchmark can tell when a text (a score, a
@@ -17,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import urllib.request
 from dataclasses import dataclass, field
 
+import httpx
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -45,6 +46,7 @@ class PageClient:
     runs_finished: int = 0
     first_finished_at: float | None = None
     widget_ids: dict[str, str] = field(default_factory=dict)  # user key -> widget id
+    live_requests: int = 0  # requests the live component sent
     _ws: websockets.ClientConnection | None = None
     _running: bool = False
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
@@ -146,20 +148,27 @@ class PageClient:
                 self._live_task = asyncio.create_task(self._poll_live())
 
     async def _poll_live(self) -> None:
-        """The live component's loop: ask the change endpoint; rerun when a version moved."""
-        while not self._closed:
-            await asyncio.sleep(float((self._live or {}).get("interval_ms", 1000)) / 1000)  # type: ignore[arg-type]
-            live = self._live or {}  # as the page drew it last (a rerun may have come meanwhile)
-            if self._running or not live.get("url"):
-                continue
-            try:
-                current = await asyncio.to_thread(_get_json, self.base_url + str(live["url"]))
-            except OSError:
-                continue
-            watched = live.get("versions", {})
-            assert isinstance(watched, dict)
-            if any(current.get(name) != value for name, value in watched.items()):
-                await self._rerun()
+        """The live component's loop: wait for a change; rerun when a version moved."""
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=60) as http:
+            while not self._closed:
+                live = self._live or {}  # as the page drew it last (a rerun may have come meanwhile)
+                if self._running or not live.get("wait_url"):
+                    await asyncio.sleep(0.05)
+                    continue
+                drawn = live
+                try:
+                    self.live_requests += 1
+                    response = await http.get(str(live["wait_url"]), params=live.get("wait_query", {}))
+                    current = response.json()
+                except (httpx.HTTPError, ValueError):
+                    await asyncio.sleep(1)
+                    continue
+                if self._live is not drawn:  # the page ran meanwhile: wait with its new versions
+                    continue
+                watched = live.get("versions", {})
+                assert isinstance(watched, dict)
+                if current.get("gone") or any(current.get(name) != value for name, value in watched.items()):
+                    await self._rerun()
 
     # -- what a benchmark asks ---------------------------------------------------------------
     def first_seen(self, needle: bytes, after: float) -> float | None:
@@ -167,8 +176,3 @@ class PageClient:
             if received.at >= after and needle in received.data:
                 return received.at
         return None
-
-
-def _get_json(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())

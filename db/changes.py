@@ -8,20 +8,48 @@ so an idle class costs the server nothing but one cached lookup per page and sec
 
 ORM changes are found by the session itself (`after_flush`); bulk UPDATEs, which the ORM does
 not see (the job queue's claims and results), call `note_changes` with the rows they touched.
+
+Who waits for a change hears of it without asking the database over and over: after a commit,
+this process's listeners (`listen_for_commits`) get the ids of the games that moved, and on
+PostgreSQL the transaction also sends `NOTIFY promptmatch_changes` with them, so the other
+processes (web servers, workers) hear of it too (server/live_feed.py listens).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import Game, Player, PlayerRound, Round, Submission
 
 _KEY = "promptmatch_changes"
+_MOVED = "promptmatch_moved_games"
+NOTIFY_CHANNEL = "promptmatch_changes"
+log = logging.getLogger(__name__)
+
+CommitListener = Callable[[frozenset[int]], None]
+_listeners: list[CommitListener] = []
+_listeners_lock = threading.Lock()
+
+
+def listen_for_commits(listener: CommitListener) -> Callable[[], None]:
+    """Call `listener(game_ids)` after every commit in this process that moved those games'
+    counters (in the committing thread: it must be quick). Returns what stops it."""
+    with _listeners_lock:
+        _listeners.append(listener)
+
+    def stop() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return stop
 
 
 @dataclass
@@ -107,14 +135,35 @@ def _bump(session: Session) -> None:
             .values(version=Player.version + 1)
             .execution_options(synchronize_session=False)
         )
+    if games:
+        session.info[_MOVED] = frozenset(games)
+        if session.get_bind().dialect.name == "postgresql":
+            # Delivered to every listening connection when (and only if) this commits.
+            ids = ",".join(str(game_id) for game_id in sorted(games))
+            session.execute(text("SELECT pg_notify(:channel, :ids)"), {"channel": NOTIFY_CHANNEL, "ids": ids})
+
+
+def _tell(session: Session) -> None:
+    moved: frozenset[int] | None = session.info.pop(_MOVED, None)
+    if not moved:
+        return
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(moved)
+        except Exception:  # a listener's fault must not look like a failed commit
+            log.exception("a commit listener failed")
 
 
 def _forget(session: Session, *_args: Any) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_MOVED, None)
 
 
 def track_changes(factory: sessionmaker[Session]) -> None:
     """Make every session of this factory move the versions of what it changed, at commit."""
     event.listen(factory, "after_flush", _collect)
     event.listen(factory, "before_commit", _bump)
+    event.listen(factory, "after_commit", _tell)
     event.listen(factory, "after_rollback", _forget)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,3 +32,24 @@ def game_versions(session: Session, code: str) -> GameVersions | None:
     rows = session.execute(select(Player.id, Player.version).where(Player.game_id == row.id)).all()
     players = {player_id: version for player_id, version in rows}
     return GameVersions(version=row.version, shared=row.shared_version, players=players)
+
+
+def watched_versions(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, GameVersions]]:
+    """Many games' counters in two queries: {code: (game id, versions)}; a code with no
+    game is left out."""
+    wanted = {normalize_join_code(code) for code in codes}
+    if not wanted:
+        return {}
+    games = session.execute(
+        select(Game.id, Game.code, Game.version, Game.shared_version).where(Game.code.in_(wanted))
+    ).all()
+    players: dict[int, dict[int, int]] = {game.id: {} for game in games}
+    rows = session.execute(
+        select(Player.game_id, Player.id, Player.version).where(Player.game_id.in_(list(players)))
+    ).all()
+    for game_id, player_id, version in rows:
+        players[game_id][player_id] = version
+    return {
+        game.code: (game.id, GameVersions(version=game.version, shared=game.shared_version, players=players[game.id]))
+        for game in games
+    }

@@ -1,10 +1,14 @@
 """HTTP routes the pages use instead of rerunning themselves.
 
+- `GET /api/live/{code}/wait?game=V&shared=S&player=ID&player_version=P&queued=SUBMISSION`
+  — the same answer as below, given when a counter the page was drawn at (`game`, `shared`,
+  `player_version`) has moved, or after `WAIT_S` (25 s) if none did. Every open page holds one
+  of these (ui/live.py) and reruns when it comes back changed. The request waits on the
+  process's live feed (server/live_feed.py): no thread and no query per waiting page. With
+  `queued`, it comes back within `QUEUE_S` so the page can show its new place in line.
 - `GET /api/live/{code}?player=ID&queued=SUBMISSION` — the game's change counters (and a
-  queued attempt's place in line). Every open page asks this once a second from the browser
-  (ui/live.py) and reruns only when a counter moved. Answers come from one snapshot per game,
-  refreshed at most every `SNAPSHOT_TTL_S`: thirty pages cost two indexed queries a quarter
-  second, not thirty page runs a second.
+  queued attempt's place in line), at once. Scripts and the pages of an older version ask
+  this; answers come from one snapshot per game, refreshed at most every `SNAPSHOT_TTL_S`.
 - `GET /api/images/{id}/{signature}` — a stored picture, cacheable for good (game/media.py).
 - `GET /api/games/{code}/download/{name}?lang=…` — the results downloads, built when
   clicked; the ZIP is streamed one picture at a time. Authorised by the teacher's session
@@ -43,9 +47,11 @@ from game.live import GameVersions, game_versions
 from game.media import StoredImage, image_secret, signed_image
 from game.report import Label
 from game.submissions import queue_position
+from server.live_feed import WAIT_S, Seen, live_feed
 from ui.i18n import translate
 
 SNAPSHOT_TTL_S = 0.25
+QUEUE_S = 1.5  # a claim moves no counter: a queued attempt's place is looked at this often
 NO_STORE = {"Cache-Control": "no-store"}
 FOREVER = {"Cache-Control": "private, max-age=31536000, immutable"}
 
@@ -90,10 +96,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-async def live(request: Request) -> Response:
-    code = request.path_params["code"]
-    database = _database()
-    versions = await run_in_threadpool(_versions.versions, database, code)
+async def _answer(request: Request, database: Database, versions: GameVersions | None) -> Response:
     if versions is None:
         return JSONResponse({"gone": True}, headers=NO_STORE)
     answer: dict[str, object] = {"game": versions.version, "shared": versions.shared}
@@ -109,6 +112,36 @@ async def live(request: Request) -> Response:
 
         answer["position"] = await run_in_threadpool(position)
     return JSONResponse(answer, headers=NO_STORE)
+
+
+async def live(request: Request) -> Response:
+    database = _database()
+    versions = await run_in_threadpool(_versions.versions, database, request.path_params["code"])
+    return await _answer(request, database, versions)
+
+
+async def live_wait(request: Request) -> Response:
+    code, query = request.path_params["code"], request.query_params
+    database = _database()
+    feed = live_feed(database)
+    seen = Seen(
+        game=_int(query.get("game")),
+        shared=_int(query.get("shared")),
+        player_id=_int(query.get("player")),
+        player=_int(query.get("player_version")),
+    )
+    asked = query.get("timeout")
+    timeout = min(WAIT_S, float(asked)) if asked and asked.replace(".", "", 1).isdigit() else WAIT_S
+    if _int(query.get("queued")) is not None:
+        # Someone ahead finishing moves the game's counter; a claim moves none, hence the cap.
+        current = await feed.current(code)
+        if current is not None and seen.game is None:
+            seen = Seen(game=current.version, shared=seen.shared, player_id=seen.player_id, player=seen.player)
+        timeout = min(timeout, QUEUE_S)
+    versions = await feed.wait(code, seen, timeout)
+    if await request.is_disconnected():  # the page went away while it waited
+        return Response(status_code=204)
+    return await _answer(request, database, versions)
 
 
 async def image(request: Request) -> Response:
@@ -240,6 +273,7 @@ async def end_session(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/api/live/{code}", live),
+        Route("/api/live/{code}/wait", live_wait),
         Route("/api/images/{image_id}/{signature}", image),
         Route("/api/games/{code}/download/{name}", download),
         Route("/api/lessons/{lesson_id}/export", lesson_file),

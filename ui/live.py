@@ -3,31 +3,38 @@ without the server running the page again and again.
 
 The page is drawn once, with the change counters it was drawn at (game/live.py). In the
 browser, this component
-- asks `/api/live/<code>` once a second (every 3 s in a hidden tab) and, when a counter the
-  page watches has moved, asks Streamlit for one rerun of the page;
+- holds one waiting request, `/api/live/<code>/wait` with the counters the page was drawn at,
+  which the server answers when one of them moves (or after ~25 s: then it asks again), and
+  then asks Streamlit for one rerun of the page; a hidden tab asks every 5 s instead, and a
+  lost connection is asked again later and later (1 … 30 s), saying so on the page;
 - runs the countdown from the round's deadline (corrected for the browser's clock), a
   visible tick each second, and reruns the page once when the time is up;
 - shows a queued attempt's place in line from the same answer.
-So an idle class costs the server one cached lookup per page and second, and a change
-reaches every page within about a second.
+So an idle page costs the server one request every 25 s, and a change reaches every page as
+soon as the server hears of it (server/live_feed.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import streamlit as st
 
 from db.types import utcnow
 from game.live import GameVersions
+from ui.i18n import t
+
+# A counter's name in the answer, and the query parameter that says the value it was drawn at.
+_ROUTE_NAMES = {"game": "game", "shared": "shared", "player": "player_version"}
 
 # The countdown is not a live region (a screen reader would read it every second): the last
 # minute and the end are said through the polite region, with what the page announces (a new
 # score, the reveal) and the place in line when it changes. Focus never moves.
 _HTML = (
     '<div class="pm-live"><div class="pm-countdown"></div><div class="pm-queue"></div>'
+    '<div class="pm-offline" role="alert"></div>'
     '<div class="pm-announce" role="status" aria-live="polite" aria-atomic="true"></div></div>'
 )
 
@@ -37,7 +44,9 @@ _CSS = """
 .pm-countdown.normal { font-size: 2.2rem; }
 .pm-countdown.huge { font-size: 5.5rem; }
 .pm-countdown.urgent { color: var(--st-red-color, #d33); }
-.pm-countdown:empty, .pm-queue:empty { display: none; }
+.pm-countdown:empty, .pm-queue:empty, .pm-offline:empty { display: none; }
+.pm-offline { margin-top: .25rem; padding: .5rem .75rem; border-radius: var(--st-base-radius, .5rem);
+  background: #fff3cd; color: #3d2e00; }
 .pm-announce { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) { .pm-countdown { transition: none; } }
@@ -53,6 +62,7 @@ export default function (component) {
   const countdown = root.querySelector(".pm-countdown");
   const queue = root.querySelector(".pm-queue");
   const announcer = root.querySelector(".pm-announce");
+  const offline = root.querySelector(".pm-offline");
   function say(text) {
     if (!text || root.__pmSaid === text) return;
     root.__pmSaid = text;
@@ -93,23 +103,66 @@ export default function (component) {
     say(queue.textContent);
   }
 
-  async function poll() {
-    if (stopped) return;
-    try {
-      const answer = await (await fetch(data.url, { cache: "no-store" })).json();
-      if (answer.gone) { rerun("gone"); return; }
-      for (const [name, seen] of Object.entries(data.versions)) {
-        if (answer[name] !== seen) { rerun(name); return; }
-      }
-      if ("position" in answer) showQueue(answer.position);
-    } catch (error) { /* the server is busy or restarting: ask again next time */ }
-    if (!stopped) pollTimer = setTimeout(poll, document.hidden ? 3000 : data.interval_ms);
+  // One waiting request at a time: the server answers when a watched counter moves (or after
+  // ~25 s, and then we ask again at once). A hidden tab asks every few seconds instead, so
+  // background tabs do not each hold one of the browser's few connections to the server.
+  let failures = 0, controller = null, turn = 0;
+  const seen = new URLSearchParams(data.wait_query);
+  function showOffline(on) { offline.textContent = on ? data.offline : ""; }
+  function askAgain(delay) {
+    clearTimeout(pollTimer);
+    if (!stopped) pollTimer = setTimeout(wait, delay);
   }
+  async function wait() {
+    if (stopped) return;
+    const mine = ++turn;  // a newer wait (the tab came to the front) supersedes this one
+    const hidden = document.hidden;
+    const query = new URLSearchParams(seen);
+    if (hidden) query.set("timeout", "0");
+    controller = new AbortController();
+    const giveUp = setTimeout(() => controller.abort(), 40000);  // a proxy that swallowed it
+    let answer = null;
+    try {
+      const response = await fetch(data.wait_url + "?" + query, { cache: "no-store", signal: controller.signal });
+      if (!response.ok) throw new Error(String(response.status));
+      answer = await response.json();
+    } catch (error) {
+      answer = null;
+    } finally { clearTimeout(giveUp); }
+    if (stopped || mine !== turn) return;
+    if (answer === null) {
+      // The server is restarting or gone: ask again later and later (1, 2, 4 … 30 s).
+      failures += 1;
+      if (failures >= 2) showOffline(true);
+      askAgain(Math.min(30000, 1000 * 2 ** (failures - 1)));
+      return;
+    }
+    failures = 0;
+    showOffline(false);
+    if (answer.gone) { rerun("gone"); return; }
+    for (const [name, value] of Object.entries(data.versions)) {
+      if (answer[name] !== value) { rerun(name); return; }
+    }
+    if ("position" in answer) showQueue(answer.position);
+    askAgain(hidden ? 5000 : 0);
+  }
+  function onVisible() {  // back in front: ask at once, without the hidden tab's pause
+    if (document.hidden || stopped) return;
+    turn += 1;  // the wait in flight, if any, is no longer listened to
+    failures = 0;
+    if (controller) controller.abort();
+    askAgain(0);
+  }
+  document.addEventListener("visibilitychange", onVisible);
 
-  root.__pmStop = () => { stopped = true; clearTimeout(tickTimer); clearTimeout(pollTimer); };
+  root.__pmStop = () => {
+    stopped = true; clearTimeout(tickTimer); clearTimeout(pollTimer);
+    if (controller) controller.abort();
+    document.removeEventListener("visibilitychange", onVisible);
+  };
   showCountdown();
   showQueue(data.queue ? data.queue.position : null);
-  pollTimer = setTimeout(poll, data.interval_ms);
+  pollTimer = setTimeout(wait, 0);
   return root.__pmStop;
 }
 """
@@ -146,7 +199,6 @@ def live_page(
     player_id: int | None = None,
     countdown: Countdown | None = None,
     queue: QueueLine | None = None,
-    interval_ms: int = 1000,
     key: str = "live",
     announce: str | None = None,
 ) -> None:
@@ -157,17 +209,19 @@ def live_page(
     seen: dict[str, int] = {"game": versions.version, "shared": versions.shared}
     if player_id is not None:
         seen["player"] = versions.players.get(player_id, -1)
-    params: dict[str, int] = {}
+    watched = {name: seen[name] for name in watch}
+    # What the waiting request carries: the counters the page was drawn at, by their route names.
+    query: dict[str, int] = {_ROUTE_NAMES[name]: value for name, value in watched.items()}
     if player_id is not None:
-        params["player"] = player_id
+        query["player"] = player_id
     if queue is not None:
-        params["queued"] = queue.submission_id
-    url = f"/api/live/{code}" + (f"?{urlencode(params)}" if params else "")
+        query["queued"] = queue.submission_id
     _component(
         data={
-            "url": url,
-            "versions": {name: seen[name] for name in watch},
-            "interval_ms": interval_ms,
+            "wait_url": f"/api/live/{quote(code)}/wait",
+            "wait_query": {name: str(value) for name, value in query.items()},
+            "versions": watched,
+            "offline": t("live_offline"),
             "server_now_ms": _ms(utcnow()),
             "ends_at_ms": _ms(countdown.ends_at) if countdown else None,
             "countdown": (
