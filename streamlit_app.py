@@ -13,6 +13,7 @@ from db.faults import STORAGE_ERRORS
 from ui.account import sign_out_button, signed_in
 from ui.faults import show_storage_fault
 from ui.i18n import languages, t
+from ui.navigation import app_pages
 from ui.page_setup import page_setup
 from ui.services import settings
 
@@ -24,17 +25,10 @@ if params.get("lang") in languages():
 if "language" not in st.session_state:
     st.session_state["language"] = settings().language if settings().language in languages() else "en"
 
-home = st.Page("app_pages/home.py", title=t("nav_home"), icon="🏠", url_path="", default=True)
-host = st.Page("app_pages/host.py", title=t("nav_host"), icon="🧑‍🏫", url_path="host")
-play = st.Page("app_pages/play.py", title=t("nav_play"), icon="✏️", url_path="play")
-board = st.Page("app_pages/board.py", title=t("nav_board"), icon="📺", url_path="board")
-results = st.Page("app_pages/results.py", title=t("nav_results"), icon="📊", url_path="results")
-signin = st.Page("app_pages/signin.py", title=t("nav_signin"), icon="🔑", url_path="signin")
-games = st.Page("app_pages/games.py", title=t("nav_games"), icon="🗂️", url_path="games")
-teachers = st.Page("app_pages/teachers.py", title=t("nav_teachers"), icon="👥", url_path="teachers")
-lessons = st.Page("app_pages/lessons.py", title=t("nav_lessons"), icon="📚", url_path="lessons")
-classes = st.Page("app_pages/classes.py", title=t("nav_classes"), icon="🏫", url_path="classes")
-privacy = st.Page("app_pages/privacy.py", title=t("nav_privacy"), icon="🔒", url_path="privacy")
+pages = app_pages(st.session_state["language"])
+home, host, play, board, results = (pages[name] for name in ("home", "host", "play", "board", "results"))
+signin, games, teachers, lessons = (pages[name] for name in ("signin", "games", "teachers", "lessons"))
+classes, privacy = pages["classes"], pages["privacy"]
 page = st.navigation(
     [home, host, play, board, results, signin, games, teachers, lessons, classes, privacy], position="hidden"
 )

@@ -1,18 +1,23 @@
 """What a class of open pages costs the teacher's laptop.
 
-    python -m bench.classroom [--pages 1 10 30 60] [--idle 15] [--within 5]
+    python -m bench.classroom [--pages 1 10 30 60] [--games 1] [--idle 15] [--within 5]
                               [--worker thread|external] [--photo-game] [--json PATH]
 
 Starts the app as `make run` does (sketch engine, SQLite, worker thread unless
 `--worker external`), then for each N opens N protocol-level clients (bench/streamlit_client.py:
 Streamlit's websocket protocol, no browser): the projector board and N-1 student pages, each
-behaving like the real page, one run at a time. For each N it reports
+behaving like the real page, one run at a time; with `--games G`, G such classes at once (a
+school's server: `--games 10 --pages 31`), of which the first bursts while one student of every
+other class submits beside it. For each N it reports
 
 - the server's CPU share (its own user+system time over wall time) while the class sits idle
   with a round open, and during a burst in which every student submits within `--within` s;
 - the server's RSS;
 - the delay from a result stored by the worker (the database's `finished_at`) to the score
-  reaching the student's page and the board (p50, p95), and from a join to the board;
+  reaching the student's page and the board (p50, p95), and from a join to the board; with
+  several games, the same for the other classes' results during the burst (`others_…`);
+- the live requests the pages send per minute while idle (each page holds one waiting
+  request, renewed every 25 s);
 - the server's script runs per page per minute while idle, and how regularly the board's
   countdown text changed when the server draws it (a countdown drawn by the browser sends
   nothing after the deadline, so there is no server tick to time).
@@ -26,14 +31,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import itertools
 import random
 import re
+import signal
+import subprocess
 import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,75 +170,151 @@ def countdown_intervals(board: PageClient, since: float) -> list[float]:
     return [b - a for a, b in itertools.pairwise(changes)]
 
 
-async def classroom(
-    base_url: str, db: Database, sampler: Sampler, pages: int, idle_s: float, within_s: float
-) -> dict[str, float]:
-    code, round_id, players = new_class(db, max(0, pages - 1))
+@dataclass
+class OpenClass:
+    """One game's open pages: the projector board and its students."""
+
+    code: str
+    round_id: int
+    board: PageClient
+    students: list[PageClient]
+    by_name: dict[str, PageClient]
+
+    @property
+    def pages(self) -> list[PageClient]:
+        return [self.board, *self.students]
+
+
+async def open_class(base_url: str, db: Database, students: int) -> OpenClass:
+    code, round_id, players = new_class(db, students)
     board, student_list = await open_pages(base_url, code, players)
     by_name = {name: client for (name, _), client in zip(players, student_list, strict=True)}
-    loads = await wait_loaded([board, *student_list], timeout=300)
-    await asyncio.sleep(3)  # let first-load work settle
+    return OpenClass(code, round_id, board, student_list, by_name)
 
-    runs_before = sum(c.runs_finished for c in [board, *student_list])
-    idle_started = time.time()
-    idle_share = await asyncio.to_thread(sampler.share_over, idle_s)
-    idle_minutes = (time.time() - idle_started) / 60
-    runs_idle = sum(c.runs_finished for c in [board, *student_list]) - runs_before
-    ticks = countdown_intervals(board, idle_started)
-    rss_idle = sampler.rss_mb()
 
-    # A latecomer joins: how long until the board lists them.
-    with db.write() as s:
-        join_game(s, code, "Latecomer")
-    joined_at = time.time()
-    join_seen = None
-    while time.time() - joined_at < 60 and join_seen is None:
-        await asyncio.sleep(0.05)
-        join_seen = board.first_seen(b"Latecomer", joined_at)
+async def submit_within(clients: list[PageClient], within_s: float, rng: random.Random) -> None:
+    """Every client submits one prompt through its page, at a random moment of `within_s`."""
 
-    # The burst: every student submits once within `within_s` seconds, through the page.
-    runs_before_burst = [c.runs_finished for c in [board, *student_list]]
-    burst_cpu0, burst_t0 = sampler.cpu_seconds(), time.perf_counter()
-    rng = random.Random(pages)
-
-    async def student_submits(client: PageClient) -> None:
+    async def submits(client: PageClient) -> None:
         await asyncio.sleep(rng.uniform(0, within_s))
         await client.wait_idle()
         await client.submit(client.latest_key("prompt_"), rng.choice(PROMPTS), client.latest_key("submit_"))
 
-    await asyncio.gather(*(student_submits(c) for c in student_list))
-    results: list[tuple[str, float, float]] = []
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        results = stored_results(db, round_id)
-        to_students, to_board = delivery_delays(board, by_name, results)
-        if len(results) >= len(student_list) and all(d != float("inf") for d in to_students + to_board):
-            break
+    await asyncio.gather(*(submits(c) for c in clients))
+
+
+async def delivered(db: Database, opened: OpenClass, expected: int, timeout: float) -> tuple[list[float], list[float]]:
+    """Wait until `expected` results of the class's round reached their student and the board;
+    the delays (result stored → page), to the students and to the board."""
+    deadline = time.time() + timeout
+    while True:
+        results = stored_results(db, opened.round_id)
+        to_students, to_board = delivery_delays(opened.board, opened.by_name, results)
+        done = len(results) >= expected and all(d != float("inf") for d in to_students + to_board)
+        if done or time.time() > deadline:
+            return to_students, to_board
         await asyncio.sleep(0.25)
-    burst_share = (sampler.cpu_seconds() - burst_cpu0) / (time.perf_counter() - burst_t0)
-    burst_runs = [c.runs_finished - n for c, n in zip([board, *student_list], runs_before_burst, strict=True)]
-    to_students, to_board = delivery_delays(board, by_name, results)
-    for client in [board, *student_list]:
+
+
+@contextlib.contextmanager
+def profiled(pid: int, path: str | None) -> Iterator[None]:
+    """py-spy's samples of the server (every thread, 100 a second) while the block runs, as
+    collapsed stacks in `path` (pip install py-spy; --profile)."""
+    if path is None:
+        yield
+        return
+    spy = subprocess.Popen(["py-spy", "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o", path, "--nonblocking"])
+    time.sleep(1)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
+async def classroom(
+    base_url: str,
+    db: Database,
+    sampler: Sampler,
+    pages: int,
+    idle_s: float,
+    within_s: float,
+    games: int = 1,
+    profile: str | None = None,
+) -> dict[str, float]:
+    """`games` classes of `pages` open pages each (a board and pages-1 students). The first class
+    bursts; in each other class one student submits meanwhile (a class working beside it)."""
+    classes = [await open_class(base_url, db, max(0, pages - 1)) for _ in range(games)]
+    everyone = [client for opened in classes for client in opened.pages]
+    first = classes[0]
+    loads = await wait_loaded(everyone, timeout=600)
+    await asyncio.sleep(3)  # let first-load work settle
+
+    runs_before = sum(c.runs_finished for c in everyone)
+    requests_before = sum(c.live_requests for c in everyone)
+    idle_started = time.time()
+    idle_share = await asyncio.to_thread(sampler.share_over, idle_s)
+    idle_minutes = (time.time() - idle_started) / 60
+    runs_idle = sum(c.runs_finished for c in everyone) - runs_before
+    live_requests_idle = sum(c.live_requests for c in everyone) - requests_before
+    ticks = countdown_intervals(first.board, idle_started)
+    rss_idle = sampler.rss_mb()
+
+    # A latecomer joins: how long until the board lists them.
+    with db.write() as s:
+        join_game(s, first.code, "Latecomer")
+    joined_at = time.time()
+    join_seen = None
+    while time.time() - joined_at < 60 and join_seen is None:
+        await asyncio.sleep(0.05)
+        join_seen = first.board.first_seen(b"Latecomer", joined_at)
+
+    # The burst: every student of the first class submits once within `within_s` seconds,
+    # through the page, while one student of every other class submits too.
+    runs_before_burst = [c.runs_finished for c in first.pages]
+    rng = random.Random(pages)
+    beside = [opened.students[0] for opened in classes[1:] if opened.students]
+    with profiled(sampler.process.pid, profile):
+        burst_cpu0, burst_t0 = sampler.cpu_seconds(), time.perf_counter()
+        await submit_within(first.students + beside, within_s, rng)
+        to_students, to_board = await delivered(db, first, len(first.students), 120)
+        burst_share = (sampler.cpu_seconds() - burst_cpu0) / (time.perf_counter() - burst_t0)
+        burst_seconds = time.perf_counter() - burst_t0
+    burst_runs = [c.runs_finished - n for c, n in zip(first.pages, runs_before_burst, strict=True)]
+    others_to_students: list[float] = []
+    others_to_board: list[float] = []
+    for opened in classes[1:]:
+        student_delays, board_delays = await delivered(db, opened, 1 if opened.students else 0, 60)
+        others_to_students += student_delays
+        others_to_board += board_delays
+    for client in everyone:
         await client.close()
-    return {
+    figures = {
         "pages": pages,
+        "games": games,
+        "total_pages": len(everyone),
         "page_load_p95_s": percentile(loads, 95),
         "idle_cpu_share": idle_share,
+        "idle_live_requests_per_page_min": live_requests_idle / max(1, len(everyone)) / idle_minutes,
         "burst_cpu_share": burst_share,
-        "burst_seconds": time.perf_counter() - burst_t0,
+        "burst_seconds": burst_seconds,
         "burst_runs_board": burst_runs[0],
         "burst_runs_per_student": float(np.mean(burst_runs[1:])) if burst_runs[1:] else 0.0,
         "rss_mb": rss_idle,
-        "idle_runs_per_page_min": runs_idle / max(1, pages) / idle_minutes,
+        "idle_runs_per_page_min": runs_idle / max(1, len(everyone)) / idle_minutes,
         "result_to_student_p50_s": percentile(to_students, 50),
         "result_to_student_p95_s": percentile(to_students, 95),
         "result_to_board_p50_s": percentile(to_board, 50),
         "result_to_board_p95_s": percentile(to_board, 95),
         "join_to_board_s": (join_seen - joined_at) if join_seen else float("inf"),
-        "results_stored": len(results),
+        "results_stored": len(stored_results(db, first.round_id)),
         "countdown_tick_mean_s": float(np.mean(ticks)) if ticks else float("nan"),
         "countdown_tick_p95_s": percentile(ticks, 95),
     }
+    if beside:  # the other classes, while the first one bursts
+        figures["others_result_to_student_p95_s"] = percentile(others_to_students, 95)
+        figures["others_result_to_board_p95_s"] = percentile(others_to_board, 95)
+    return figures
 
 
 async def first_visit(base_url: str) -> None:
@@ -367,11 +452,13 @@ async def results_page(base_url: str, db: Database, sampler: Sampler) -> dict[st
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 30, 60])
+    parser.add_argument("--pages", type=int, nargs="+", default=[1, 10, 30, 60], help="open pages per game")
+    parser.add_argument("--games", type=int, default=1, help="games open at once (a school's server: 10)")
     parser.add_argument("--idle", type=float, default=15.0, help="seconds of idle measurement")
     parser.add_argument("--within", type=float, default=5.0, help="the burst's length in seconds")
     parser.add_argument("--worker", choices=("thread", "external"), default="thread")
     parser.add_argument("--photo-game", action="store_true", help="also measure /results on a photo-sized game")
+    parser.add_argument("--profile", help="write py-spy's samples of the server during the burst here")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
 
@@ -382,7 +469,6 @@ def main(argv: list[str] | None = None) -> None:
         with app_server(home, engine="sketch", worker=args.worker, database_url=url) as (base_url, process):
             worker = None
             if args.worker == "external":
-                import subprocess
                 import sys
 
                 worker = subprocess.Popen(
@@ -392,25 +478,32 @@ def main(argv: list[str] | None = None) -> None:
             db = open_database(url)
             sampler = Sampler(psutil.Process(process.pid))
             idle_server = sampler.share_over(5)
-            rows = [asyncio.run(classroom(base_url, db, sampler, n, args.idle, args.within)) for n in args.pages]
+            rows = [
+                asyncio.run(classroom(base_url, db, sampler, n, args.idle, args.within, args.games, args.profile))
+                for n in args.pages
+            ]
             photo = asyncio.run(results_page(base_url, db, sampler)) if args.photo_game else None
             if worker is not None:
                 worker.terminate()
     print(f"\nserver with no page open: {idle_server:.1%} of a core")
     print_table(
         [
-            "pages", "idle CPU", "burst CPU", "RSS MB", "runs/page/min idle", "result→student p50/p95 s",
-            "result→board p50/p95 s", "join→board s", "countdown tick mean/p95 s", "load p95 s",
+            "games × pages", "idle CPU", "burst CPU", "RSS MB", "runs/page/min idle", "live req/page/min idle",
+            "result→student p50/p95 s", "result→board p50/p95 s", "others→student/board p95 s", "join→board s",
+            "load p95 s",
         ],
         [
             [
-                r["pages"], f"{r['idle_cpu_share']:.1%}", f"{r['burst_cpu_share']:.1%}", f"{r['rss_mb']:.0f}",
-                f"{r['idle_runs_per_page_min']:.1f}",
+                f"{r['games']} × {r['pages']}", f"{r['idle_cpu_share']:.1%}", f"{r['burst_cpu_share']:.1%}",
+                f"{r['rss_mb']:.0f}", f"{r['idle_runs_per_page_min']:.1f}",
+                f"{r['idle_live_requests_per_page_min']:.1f}",
                 f"{r['result_to_student_p50_s']:.2f} / {r['result_to_student_p95_s']:.2f}",
                 f"{r['result_to_board_p50_s']:.2f} / {r['result_to_board_p95_s']:.2f}",
-                f"{r['join_to_board_s']:.2f}",
-                f"{r['countdown_tick_mean_s']:.2f} / {r['countdown_tick_p95_s']:.2f}",
-                f"{r['page_load_p95_s']:.1f}",
+                (
+                    f"{r['others_result_to_student_p95_s']:.2f} / {r['others_result_to_board_p95_s']:.2f}"
+                    if "others_result_to_student_p95_s" in r else "—"
+                ),
+                f"{r['join_to_board_s']:.2f}", f"{r['page_load_p95_s']:.1f}",
             ]
             for r in rows
         ],

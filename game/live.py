@@ -22,14 +22,19 @@ class GameVersions:
     players: dict[int, int]
 
 
+_games = Game.__table__
+_players = Player.__table__
+
+
 def game_versions(session: Session, code: str) -> GameVersions | None:
-    """Two indexed lookups; None when no game has this code (deleted, or mistyped)."""
+    """Two indexed lookups; None when no game has this code (deleted, or mistyped). Plain
+    Core selects: every page run starts with this, and ORM rows cost it a few ms."""
     row = session.execute(
-        select(Game.id, Game.version, Game.shared_version).where(Game.code == normalize_join_code(code))
+        select(_games.c.id, _games.c.version, _games.c.shared_version).where(_games.c.code == normalize_join_code(code))
     ).first()
     if row is None:
         return None
-    rows = session.execute(select(Player.id, Player.version).where(Player.game_id == row.id)).all()
+    rows = session.execute(select(_players.c.id, _players.c.version).where(_players.c.game_id == row.id)).all()
     players = {player_id: version for player_id, version in rows}
     return GameVersions(version=row.version, shared=row.shared_version, players=players)
 
@@ -41,11 +46,11 @@ def watched_versions(session: Session, codes: Iterable[str]) -> dict[str, tuple[
     if not wanted:
         return {}
     games = session.execute(
-        select(Game.id, Game.code, Game.version, Game.shared_version).where(Game.code.in_(wanted))
+        select(_games.c.id, _games.c.code, _games.c.version, _games.c.shared_version).where(_games.c.code.in_(wanted))
     ).all()
     players: dict[int, dict[int, int]] = {game.id: {} for game in games}
     rows = session.execute(
-        select(Player.game_id, Player.id, Player.version).where(Player.game_id.in_(list(players)))
+        select(_players.c.game_id, _players.c.id, _players.c.version).where(_players.c.game_id.in_(list(players)))
     ).all()
     for game_id, player_id, version in rows:
         players[game_id][player_id] = version

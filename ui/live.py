@@ -26,6 +26,8 @@ from db.types import utcnow
 from game.live import GameVersions
 from ui.i18n import t
 
+CLASS_PAGE_GAP_MS = 1000
+
 # A counter's name in the answer, and the query parameter that says the value it was drawn at.
 _ROUTE_NAMES = {"game": "game", "shared": "shared", "player": "player_version"}
 
@@ -70,12 +72,17 @@ export default function (component) {
   }
   say(data.announce);
   const clockOffset = data.server_now_ms - Date.now();  // server clock minus this browser's
-  let stopped = false, fired = false, tickTimer = null, pollTimer = null;
+  let stopped = false, fired = false, tickTimer = null, pollTimer = null, gapTimer = null;
+  const drawnAt = Date.now();
 
   function rerun(reason) {
     if (fired || stopped) return;
     fired = true;
-    setTriggerValue("changed", reason + ":" + Date.now());
+    // A page that follows a whole class (the board, the console) is drawn at most once per
+    // `min_gap_ms`: thirty results in a second make one run of it, not thirty.
+    const early = drawnAt + (data.min_gap_ms || 0) - Date.now();
+    const ask = () => { if (!stopped) setTriggerValue("changed", reason + ":" + Date.now()); };
+    if (early > 0 && reason !== "deadline") gapTimer = setTimeout(ask, early); else ask();
   }
 
   function showCountdown() {
@@ -156,7 +163,7 @@ export default function (component) {
   document.addEventListener("visibilitychange", onVisible);
 
   root.__pmStop = () => {
-    stopped = true; clearTimeout(tickTimer); clearTimeout(pollTimer);
+    stopped = true; clearTimeout(tickTimer); clearTimeout(pollTimer); clearTimeout(gapTimer);
     if (controller) controller.abort();
     document.removeEventListener("visibilitychange", onVisible);
   };
@@ -201,9 +208,14 @@ def live_page(
     queue: QueueLine | None = None,
     key: str = "live",
     announce: str | None = None,
+    min_gap_ms: int | None = None,
 ) -> None:
     """Keep this page current: rerun it when a watched counter moves or the time is up.
-    `announce`: what a screen reader should say of this drawing (said once, politely)."""
+    `announce`: what a screen reader should say of this drawing (said once, politely).
+    `min_gap_ms`: the least time between two drawings; by default a second for a page that
+    watches the whole game (its every attempt), none for a student's own page."""
+    if min_gap_ms is None:
+        min_gap_ms = CLASS_PAGE_GAP_MS if "game" in watch else 0
     if versions is None:
         return
     seen: dict[str, int] = {"game": versions.version, "shared": versions.shared}
@@ -221,6 +233,7 @@ def live_page(
             "wait_url": f"/api/live/{quote(code)}/wait",
             "wait_query": {name: str(value) for name, value in query.items()},
             "versions": watched,
+            "min_gap_ms": min_gap_ms,
             "offline": t("live_offline"),
             "server_now_ms": _ms(utcnow()),
             "ends_at_ms": _ms(countdown.ends_at) if countdown else None,
