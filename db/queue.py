@@ -81,15 +81,35 @@ def ai_turn_waiting() -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class WaitingWork:
+    """What kinds of work wait for a worker."""
+
+    targets: bool = True
+    ai_turns: bool = True
+    attempts: bool = True
+
+    def __bool__(self) -> bool:
+        return self.targets or self.ai_turns or self.attempts
+
+
+def waiting_work(session: Session) -> WaitingWork:
+    """What waits for a worker: one cheap read, so an idle worker's poll takes no write lock
+    (the claims below each take SQLite's write lock), and a busy one tries only the claims
+    that can succeed (each is an UPDATE)."""
+    row = session.execute(
+        select(
+            exists().where(Round.target_status == TargetStatus.PENDING),
+            exists().where(ai_turn_waiting()),
+            exists().where(Submission.status == AttemptStatus.QUEUED),
+        )
+    ).one()
+    return WaitingWork(targets=bool(row[0]), ai_turns=bool(row[1]), attempts=bool(row[2]))
+
+
 def has_work(session: Session) -> bool:
-    """Whether anything waits for a worker: one cheap read, so an idle worker's poll takes no
-    write lock (the claims below each take SQLite's write lock)."""
-    waiting = or_(
-        exists().where(Submission.status == AttemptStatus.QUEUED),
-        exists().where(Round.target_status == TargetStatus.PENDING),
-        exists().where(ai_turn_waiting()),
-    )
-    return bool(session.scalar(select(waiting)))
+    """Whether anything waits for a worker."""
+    return bool(waiting_work(session))
 
 
 def finish_job(
@@ -202,15 +222,23 @@ class AttemptBatch:
 Claim = TargetJob | AITurnJob | AttemptBatch
 
 
-def claim_next(session: Session, worker_id: str, batch_size: int, *, live_first: bool = True) -> Claim | None:
+def claim_next(
+    session: Session,
+    worker_id: str,
+    batch_size: int,
+    *,
+    live_first: bool = True,
+    waiting: WaitingWork = WaitingWork(),
+) -> Claim | None:
     """Take the next piece of work, in one transaction: a target first (a round cannot start
     without it), then an AI's turn (one drawing batch, and the AI must not lag behind the
-    class), then a batch of students' attempts. None when nothing waits."""
-    if (round_id := claim_target(session, worker_id)) is not None:
+    class), then a batch of students' attempts. None when nothing waits. `waiting`: the kinds
+    a read just found (`waiting_work`); the others are not tried."""
+    if waiting.targets and (round_id := claim_target(session, worker_id)) is not None:
         return TargetJob(round_id)
-    if (round_id := claim_ai_prompt(session, worker_id)) is not None:
+    if waiting.ai_turns and (round_id := claim_ai_prompt(session, worker_id)) is not None:
         return AITurnJob(round_id)
-    if jobs := claim_jobs(session, worker_id, batch_size, live_first=live_first):
+    if waiting.attempts and (jobs := claim_jobs(session, worker_id, batch_size, live_first=live_first)):
         return AttemptBatch(jobs)
     return None
 

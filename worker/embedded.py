@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 from config import Settings
+from db.changes import listen_for_commits
 from db.session import Database
 from worker.runner import Worker
 
@@ -18,14 +20,28 @@ log = logging.getLogger(__name__)
 _embedded: Worker | None = None
 _embedded_lock = threading.Lock()
 
+# Every write of this process wakes the thread (below), so its poll is only a safety net for
+# work that appears otherwise (a script writing to the same file): once every 2 s, not 5 times
+# a second, which was most of an idle server's CPU.
+EMBEDDED_POLL_S = 2.0
+
 
 def embedded_worker(database: Database, settings: Settings) -> Worker:
     """This process's worker thread, started on first use."""
     global _embedded
     with _embedded_lock:
         if _embedded is None:
-            _embedded = Worker(database, settings)
-            _embedded.start_thread()
+            poll = max(settings.poll_interval_s, EMBEDDED_POLL_S)
+            _embedded = Worker(database, replace(settings, poll_interval_s=poll))
+            thread = _embedded.start_thread()
+            worker = _embedded
+
+            def wake_for(_game_ids: frozenset[int]) -> None:
+                # Its own commits need no wake: after storing a batch it looks for the next.
+                if threading.current_thread() is not thread:
+                    worker.wake()
+
+            listen_for_commits(wake_for)
             log.info("embedded generation worker %s started", _embedded.worker_id)
         return _embedded
 

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,10 @@ from db.queue import (
     TargetJob,
     claim_next,
     fail_abandoned_rounds,
-    has_work,
     heartbeat,
     release_jobs,
     requeue_abandoned,
+    waiting_work,
 )
 from db.session import Database
 from engine.feedback import RoundFeedback
@@ -42,6 +43,9 @@ from worker.round_cache import RoundCache
 from worker.targets import TargetJobs, round_scale
 
 log = logging.getLogger(__name__)
+
+BURST_S = 1.0  # a batch drawn this recently means a class is submitting
+GATHER_S = 0.15  # how long an attempt of a burst waits for the others arriving with it
 
 # At most this long between heartbeats; shorter when the lease is short (a third of it).
 HEARTBEAT_EVERY_S = 5.0
@@ -79,6 +83,7 @@ class Worker(TargetJobs, AITurns, Attempts):
         # Set by the web process when it queues work (thread mode): the worker starts at once
         # instead of at its next poll.
         self.wake_event = threading.Event()
+        self.last_batch_at = -1e9  # time.monotonic() of the last batch of attempts drawn
         # Live rounds' attempts before homework's (db.queue.claim_jobs); False only for the
         # benchmark's first-come baseline (bench/homework.py).
         self.live_first = True
@@ -138,8 +143,13 @@ class Worker(TargetJobs, AITurns, Attempts):
                 log.exception("worker loop error")
                 did_work = False
             if not did_work:
-                self.wake_event.wait(self.settings.poll_interval_s)
+                woken = self.wake_event.wait(self.settings.poll_interval_s)
                 self.wake_event.clear()
+                if woken and time.monotonic() - self.last_batch_at < BURST_S:
+                    # A class is submitting: the attempts that arrive together are drawn in
+                    # one batch (one claim, one store, one model call) rather than one by
+                    # one. A student alone, or the first of a burst, does not wait.
+                    self.stop_event.wait(GATHER_S)
 
     def start_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="promptmatch-worker", daemon=True)
@@ -155,11 +165,14 @@ class Worker(TargetJobs, AITurns, Attempts):
         items were done."""
         # A cheap read first: an idle worker's poll takes no write lock (SQLite has one).
         with self.database.read() as session:
-            if not has_work(session):
-                return 0
+            waiting = waiting_work(session)
+        if not waiting:
+            return 0
         with self._hand:  # claimed and in hand at once, as far as the heartbeat can tell
             with self.database.write() as session:
-                claim = claim_next(session, self.worker_id, self.batch_size, live_first=self.live_first)
+                claim = claim_next(
+                    session, self.worker_id, self.batch_size, live_first=self.live_first, waiting=waiting
+                )
             match claim:
                 case TargetJob(round_id) | AITurnJob(round_id):
                     self.round_in_hand = round_id
@@ -178,6 +191,7 @@ class Worker(TargetJobs, AITurns, Attempts):
                 return 1
             case AttemptBatch(jobs):
                 self.process(jobs)
+                self.last_batch_at = time.monotonic()
                 return len(jobs)
         return 0
 
