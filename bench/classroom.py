@@ -11,7 +11,9 @@ school's server: `--games 10 --pages 31`), of which the first bursts while one s
 other class submits beside it. For each N it reports
 
 - the server's CPU share (its own user+system time over wall time) while the class sits idle
-  with a round open, and during a burst in which every student submits within `--within` s;
+  with a round open, and during a burst in which every student submits within `--within` s
+  (over the burst and 2 s after it, or until every result reached its pages if that is
+  later), with the CPU seconds the burst took;
 - the server's RSS;
 - the delay from a result stored by the worker (the database's `finished_at`) to the score
   reaching the student's page and the board (p50, p95), and from a join to the board; with
@@ -62,6 +64,7 @@ from game.accounts import SESSION_COOKIE, session_for
 from game.games import GameSettings, create_game, join_game
 from game.rounds import create_round, start_round
 
+BURST_TAIL_S = 2.0
 PROMPTS = ["a red circle on blue", "a blue square on green", "two yellow stars at night", "a small orange triangle"]
 COUNTDOWN = re.compile(rb"\d+:\d\d left")
 
@@ -278,8 +281,14 @@ async def classroom(
         burst_cpu0, burst_t0 = sampler.cpu_seconds(), time.perf_counter()
         await submit_within(first.students + beside, within_s, rng)
         to_students, to_board = await delivered(db, first, len(first.students), 120)
-        burst_share = (sampler.cpu_seconds() - burst_cpu0) / (time.perf_counter() - burst_t0)
+        delivered_s = time.perf_counter() - burst_t0
+        # The same window for every version: the submits and 2 s after them (longer only if
+        # a result has not reached its pages by then), so a version that delivers sooner is
+        # not charged its CPU over a shorter time.
+        await asyncio.sleep(max(0.0, within_s + BURST_TAIL_S - delivered_s))
+        burst_cpu_seconds = sampler.cpu_seconds() - burst_cpu0
         burst_seconds = time.perf_counter() - burst_t0
+        burst_share = burst_cpu_seconds / burst_seconds
     burst_runs = [c.runs_finished - n for c, n in zip(first.pages, runs_before_burst, strict=True)]
     others_to_students: list[float] = []
     others_to_board: list[float] = []
@@ -298,6 +307,8 @@ async def classroom(
         "idle_live_requests_per_page_min": live_requests_idle / max(1, len(everyone)) / idle_minutes,
         "burst_cpu_share": burst_share,
         "burst_seconds": burst_seconds,
+        "burst_cpu_seconds": burst_cpu_seconds,
+        "burst_delivered_s": delivered_s,
         "burst_runs_board": burst_runs[0],
         "burst_runs_per_student": float(np.mean(burst_runs[1:])) if burst_runs[1:] else 0.0,
         "rss_mb": rss_idle,

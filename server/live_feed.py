@@ -145,17 +145,18 @@ class LiveFeed:
         path = make_url(self.database.url).database
         if not path or path == ":memory:":
             return
-        last = None
-        while not self._stop.wait(SQLITE_PROBE_S):
+        while not self._stop.is_set():
             try:
                 with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as probe:
+                    last = probe.execute("PRAGMA data_version").fetchone()[0]
+                    self._heard_everything()  # what committed before this first look
                     while not self._stop.wait(SQLITE_PROBE_S):
                         version = probe.execute("PRAGMA data_version").fetchone()[0]
-                        if last is not None and version != last:
+                        if version != last:
                             self._heard_everything()
                         last = version
             except sqlite3.Error:
-                last = None
+                self._stop.wait(SQLITE_PROBE_S)
 
     def _listen_postgres(self) -> None:
         """One LISTEN connection for the process: every other process's commit, by game id."""

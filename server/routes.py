@@ -5,7 +5,7 @@
   `player_version`) has moved, or after `WAIT_S` (25 s) if none did. Every open page holds one
   of these (ui/live.py) and reruns when it comes back changed. The request waits on the
   process's live feed (server/live_feed.py): no thread and no query per waiting page. With
-  `queued`, it comes back within `QUEUE_S` so the page can show its new place in line.
+  `queued`, it comes back within `QUEUE_S` (1.5 s) with the attempt's place in line.
 - `GET /api/live/{code}?player=ID&queued=SUBMISSION` — the game's change counters (and a
   queued attempt's place in line), at once. Scripts and the pages of an older version ask
   this; answers come from one snapshot per game, refreshed at most every `SNAPSHOT_TTL_S`.
@@ -133,10 +133,9 @@ async def live_wait(request: Request) -> Response:
     asked = query.get("timeout")
     timeout = min(WAIT_S, float(asked)) if asked and asked.replace(".", "", 1).isdigit() else WAIT_S
     if _int(query.get("queued")) is not None:
-        # Someone ahead finishing moves the game's counter; a claim moves none, hence the cap.
-        current = await feed.current(code)
-        if current is not None and seen.game is None:
-            seen = Seen(game=current.version, shared=seen.shared, player_id=seen.player_id, player=seen.player)
+        # A queued attempt's place moves with every claim and every result of the class: it is
+        # looked at every QUEUE_S, not at each of them (thirty results in a burst would send
+        # every queued page's request back thirty times).
         timeout = min(timeout, QUEUE_S)
     versions = await feed.wait(code, seen, timeout)
     if await request.is_disconnected():  # the page went away while it waited

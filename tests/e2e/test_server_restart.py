@@ -1,4 +1,5 @@
-"""Restarting the server mid-game: rounds, timers, player links and scores carry on."""
+"""Restarting the server mid-game: the open page says the server is gone; rounds, timers,
+player links and scores carry on."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def test_a_restarted_server_carries_on_the_game(tmp_path: Path, browser) -> None
         expect(student.get_by_text("Score", exact=True)).to_have_count(1, timeout=60_000)
         address = urlsplit(student.url)
     assert "token=" in address.query
+    # The server is gone: the open page says so (its waiting request fails, and asks again
+    # later and later) instead of freezing silently.
+    expect(student.get_by_text("The connection to the server was lost. Trying again…")).to_be_visible(timeout=30_000)
 
     with streamlit_server(tmp_path, **settings) as second:
         # The same link, now served by the new process.
