@@ -69,3 +69,21 @@ def new_game(page: Page, title: str) -> str:
     key(page, "create_game", "button").click()
     expect(key(page, "join_code_display")).to_be_visible(timeout=90_000)
     return key(page, "join_code_display").inner_text().strip()
+
+
+def press_until(button: Locator, done: Locator, *, timeout: float = 90_000, tries: int = 3) -> None:
+    """Click `button` until `done` shows. A click that lands while Streamlit redraws the page
+    (a live rerun of the console, several a second while a class plays) can be lost in the
+    browser before it is sent; a teacher then clicks again, and so does this. It clicks again
+    only while the button is still there and nothing happened for 15 s."""
+    for _ in range(tries - 1):
+        button.click()
+        try:
+            expect(done).to_be_visible(timeout=15_000)
+            return
+        except AssertionError:
+            if not button.is_visible():
+                break
+    else:
+        button.click()
+    expect(done).to_be_visible(timeout=timeout)

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browsing import countdown, create_first_teacher, join, key, new_game, submit
+from browsing import countdown, create_first_teacher, join, key, new_game, press_until, submit
 from playwright.sync_api import Page, expect
 from servers import streamlit_server
 
@@ -56,15 +56,14 @@ def create_round(host: Page, secret: str) -> None:
         "e => e.closest('[class*=st-key-target_prompt_]').className.match(/target_prompt_(\\d+)/)[1]"
     ))  # fmt: skip
     key(host, f"target_prompt_{form_no}", "textarea").fill(secret)
-    key(host, "create_round", "button").click()
+    press_until(key(host, "create_round", "button"), key(host, f"target_prompt_{form_no + 1}", "textarea"))
     expect(key(host, f"target_prompt_{form_no + 1}", "textarea")).to_have_value("", timeout=WAIT)
 
 
 def start_round(host: Page, number: int) -> None:
     start = host.get_by_role("button", name=f"Start round {number}")
     expect(start).to_be_enabled(timeout=WAIT)
-    start.click()
-    expect(host.get_by_text(f"Round {number} — open")).to_be_visible(timeout=WAIT)
+    press_until(start, host.get_by_text(f"Round {number} — open"))
 
 
 def play(students: dict[str, Page], prompts: list[str]) -> None:
@@ -143,13 +142,11 @@ def test_a_lesson_of_three_rounds(database: str, tmp_path: Path, browser, reques
             assert prompts[0] not in board.content()
             assert f"({STUDENTS[1]})" not in students[STUDENTS[0]].content()
 
-            key(host, "close_round", "button").click()
-            expect(board.get_by_text("Time is up").first).to_be_visible(timeout=WAIT)
+            press_until(key(host, "close_round", "button"), board.get_by_text("Time is up").first)
             expect(phone.get_by_text("Time is up").first).to_be_visible(timeout=WAIT)
             if number == 1:
                 shots.take(board, "board-4-time-up")
-            key(host, "reveal_round", "button").click()
-            expect(board.get_by_text(secret).first).to_be_visible(timeout=WAIT)
+            press_until(key(host, "reveal_round", "button"), board.get_by_text(secret).first)
             expect(board.get_by_text("The podium")).to_be_visible(timeout=WAIT)
             expect(board.get_by_text("🥇").first).to_be_visible()
             expect(phone.get_by_text(secret).first).to_be_visible(timeout=WAIT)
