@@ -25,23 +25,8 @@ from playwright.sync_api import sync_playwright
 from bench.classroom import Sampler, first_visit, new_class
 from bench.report import print_table, write_json
 from bench.scratch import machine
-from bench.server import app_server
+from bench.server import CHROMIUM, CHROMIUM_ARGS, app_server
 from db.session import open_database
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Many pages share one browser here: keep each page's timers as a page in front keeps them.
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
 
 
 def browser_cpu_seconds(root: psutil.Process) -> float:

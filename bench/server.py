@@ -15,6 +15,23 @@ from pathlib import Path
 
 from config import PROJECT_DIR
 
+# Debian's Chromium, as the browser tests and bench.browser_idle start it (Playwright's own
+# browser download does not work here).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Several pages share one browser: keep every page's timers running as a page in front does.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+
 # What `make run` passes to `streamlit run` (see the Makefile).
 APP_ENTRY = "app.py"
 DIAGNOSTICS = PROJECT_DIR / "bench" / "diagnostics"

@@ -13,25 +13,11 @@ from pathlib import Path
 import pytest
 import servers
 
+from bench.server import CHROMIUM, CHROMIUM_ARGS
 from config import PROJECT_DIR
 
 # Screenshots of a failed browser test's pages (ignored by git).
 FAILURES = PROJECT_DIR / "test-failures"
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Several students share one browser: keep every page's timers (fragment polls) running.
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
 
 
 @pytest.fixture(scope="session")
