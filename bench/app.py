@@ -48,49 +48,62 @@ def board_query_ms(db: Database, game_id: int, round_id: int) -> float:
 
 
 # -- 1. a class's burst ------------------------------------------------------------------------
-def burst(url: str, engine: str, players: int, within_s: float, size: int) -> dict[str, float]:
+def burst(url: str, engine: str, players: int, within_s: float, size: int, classes: int = 1) -> dict[str, float]:
+    """`classes` games of `players` each, every player submitting once within `within_s`."""
     db = open_database(url)
     settings = load_settings().with_changes(
         database_url=url, engine=engine, poll_interval_s=0.02, data_dir=PROJECT_DIR / "data"
     )
+    games: list[tuple[str, int, int, list[str]]] = []  # code, game id, round id, player tokens
     with db.write() as s:
         host = session_for(s, "Bench teacher")
-        created = create_game(s, host, "Bench class", GameSettings(engine=engine, image_size=size))
-        code, game_id = created.code, created.id
-        round_id = create_round(s, code, host, source="prompt", secret_prompt="a red circle on blue", seed=5).id
-        tokens = [join_game(s, code, f"Player {i}").token for i in range(players)]
+        for number in range(classes):
+            created = create_game(s, host, f"Bench class {number + 1}", GameSettings(engine=engine, image_size=size))
+            round_id = create_round(
+                s, created.code, host, source="prompt", secret_prompt="a red circle on blue", seed=5 + number
+            ).id
+            tokens = [join_game(s, created.code, f"Player {i}").token for i in range(players)]
+            games.append((created.code, created.id, round_id, tokens))
     worker = Worker(db, settings)
     worker.warm_up()  # the app loads models before the class arrives (worker thread start)
     worker.start_thread()
-    while _target_pending(db, round_id):
+    round_ids = [round_id for _, _, round_id, _ in games]
+    while any(_target_pending(db, round_id) for round_id in round_ids):
         time.sleep(0.02)
     with db.write() as s:
-        start_round(s, code, host, round_id)
+        for code, _, round_id, _ in games:
+            start_round(s, code, host, round_id)
 
-    schedule = sorted(random.Random(7).uniform(0, within_s) for _ in range(players))
+    entries = [(code, token) for code, _, _, tokens in games for token in tokens]
+    schedule = sorted(random.Random(7).uniform(0, within_s) for _ in entries)
     t0 = time.perf_counter()
 
-    def player(token: str, at_s: float) -> None:
+    def player(entry: tuple[str, str], at_s: float) -> None:
+        code, token = entry
         time.sleep(max(0.0, at_s - (time.perf_counter() - t0)))
         with db.write() as s:
             submit_prompt(s, code, token, random.Random(token).choice(PROMPTS))
 
-    threads = [threading.Thread(target=player, args=pair) for pair in zip(tokens, schedule, strict=True)]
+    threads = [threading.Thread(target=player, args=pair) for pair in zip(entries, schedule, strict=True)]
     for thread in threads:
         thread.start()
     board_ms = []
-    while _done(db, round_id) < players:
-        board_ms.append(board_query_ms(db, game_id, round_id))
+    _, first_game_id, first_round_id, _ = games[0]
+    while sum(_done(db, round_id) for round_id in round_ids) < len(entries):
+        board_ms.append(board_query_ms(db, first_game_id, first_round_id))
         time.sleep(0.1)
     for thread in threads:
         thread.join()
     worker.stop_event.set()
     with db.read() as s:
-        rows = s.execute(select(Submission.created_at, Submission.finished_at).where(Submission.round_id == round_id))
+        rows = s.execute(
+            select(Submission.created_at, Submission.finished_at).where(Submission.round_id.in_(round_ids))
+        )
         latencies = [(finished - created).total_seconds() for created, finished in rows]
     db.dispose()
     return {
         "engine": engine,
+        "classes": classes,
         "players": players,
         "p50_s": percentile(latencies, 50),
         "p95_s": percentile(latencies, 95),
@@ -221,11 +234,18 @@ def leaderboard_scale(url: str, sizes: list[int], repeats: int = 50) -> list[dic
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", nargs="+", default=["sketch", "tiny"], choices=["sketch", "tiny"])
+    parser.add_argument(
+        "--engine",
+        nargs="+",
+        default=["sketch", "tiny"],
+        choices=["sketch", "tiny", "diffusers"],
+        help="diffusers: the model PROMPTMATCH_MODEL_ID names (bench.save_arch writes a full-size one)",
+    )
     parser.add_argument("--players", type=int, default=30)
+    parser.add_argument("--classes", type=int, default=1, help="games bursting together (a school's server)")
     parser.add_argument("--within", type=float, default=5.0, help="seconds over which the players submit")
     parser.add_argument("--size", type=int, default=256, help="image size of the burst's game")
-    parser.add_argument("--games", type=int, nargs="+", default=[1, 100, 1000])
+    parser.add_argument("--games", type=int, nargs="*", default=[1, 100, 1000], help="none: skip the scale part")
     parser.add_argument("--database-url", help="a PostgreSQL server URL; default: temporary SQLite files")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -234,18 +254,20 @@ def main(argv: list[str] | None = None) -> None:
     bursts = []
     for engine in args.engine:
         with scratch_database(args.database_url) as url:
-            bursts.append(burst(url, engine, args.players, args.within, args.size))
-    print(f"\n{args.players} players submitting within {args.within:g} s (submit → stored score):")
+            bursts.append(burst(url, engine, args.players, args.within, args.size, args.classes))
+    print(f"\n{args.classes} × {args.players} players submitting within {args.within:g} s (submit → stored score):")
     columns = ["p50_s", "p95_s", "max_s", "board_p50_ms", "board_p95_ms"]
     print_table(["engine", *columns], [[b["engine"], *(b[c] for c in columns)] for b in bursts])
 
-    with scratch_database(args.database_url) as url:
-        scale = leaderboard_scale(url, args.games)
-    print("\nBoard queries (round + game leaderboard of one game) as the database grows:")
-    print_table(
-        ["games", "p50_ms", "p95_ms", "vs_first"],
-        [[r["games"], r["p50_ms"], r["p95_ms"], r["vs_first"]] for r in scale],
-    )
+    scale: list[dict[str, float]] = []
+    if args.games:
+        with scratch_database(args.database_url) as url:
+            scale = leaderboard_scale(url, args.games)
+        print("\nBoard queries (round + game leaderboard of one game) as the database grows:")
+        print_table(
+            ["games", "p50_ms", "p95_ms", "vs_first"],
+            [[r["games"], r["p50_ms"], r["p95_ms"], r["vs_first"]] for r in scale],
+        )
     write_json(args.json, {"options": vars(args), "machine": machine(), "burst": bursts, "scale": scale})
 
 

@@ -15,7 +15,7 @@ from engine.scorers import ClipScorer
 from engine.tiny import build_tiny_tokenizer, ensure_tiny_models
 
 ARCHS_DIR = Path(__file__).resolve().parent / "archs"
-ARCHS = ("sd-turbo", "sd15", "tiny")
+ARCHS = ("sdxs", "sd-turbo", "sd15", "tiny")
 # sd-turbo's scheduler: Euler with trailing timesteps, good for 1 to 4 steps.
 SCHEDULER = {
     "beta_start": 0.00085,
