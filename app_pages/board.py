@@ -13,10 +13,11 @@ from game.ranking import game_leaderboard, reveal_gallery, reveal_summary, round
 from game.rounds import current_round
 from game.views import GameView, RoundView
 from ui import faults, widgets
-from ui.i18n import t
+from ui.i18n import t, t_plain
 from ui.identity import game_code
 from ui.links import join_link, qr_png
 from ui.live import live_page
+from ui.markup import Safe
 from ui.services import database
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed")
@@ -53,7 +54,7 @@ def lobby(game: GameView) -> None:
         st.markdown(f"#### {widgets.md(t('board_or_open'))}")
         st.code(link, language=None)
     with qr_column:
-        st.image(qr_png(link), width=380, alt=t("alt_qr", link=link))
+        st.image(qr_png(link), width=380, alt=t_plain("alt_qr", link=link))
     joined_list(players)
 
 
@@ -68,7 +69,7 @@ def joined_list(nicknames: list[str]) -> None:
 
 def join_strip(game: GameView) -> None:
     """Between rounds, latecomers can still read the code off the wall."""
-    st.caption(t("board_join_strip", code=game.code, link=join_link(game.code)))
+    st.caption(t("board_join_strip", code=game.code, link=Safe(join_link(game.code))))
 
 
 def playing(round_: RoundView) -> None:

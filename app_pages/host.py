@@ -46,7 +46,7 @@ from game.views import (
 from ui import faults, services, widgets
 from ui.account import require_teacher_page
 from ui.homework import deadline_panel, progress_table
-from ui.i18n import current_language, t
+from ui.i18n import current_language, t, t_plain
 from ui.identity import game_code, host_credential, old_host_key, remember
 from ui.links import board_link, is_loopback, join_link, qr_png, results_link
 from ui.live import live_page
@@ -142,7 +142,7 @@ def join_panel(game_code_: str, *, board: bool = True) -> None:
             links[0].link_button(t("board_link"), board_link(game_code_), icon="📺", type="primary")
         links[1].link_button(t("results_link"), results_link(game_code_), icon="📊")
     with qr_column:
-        st.image(qr_png(link), width=220, alt=t("alt_qr", link=link))
+        st.image(qr_png(link), width=220, alt=t_plain("alt_qr", link=link))
 
 
 def engine_banner() -> None:

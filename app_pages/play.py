@@ -15,7 +15,7 @@ from game.text import has_hangul
 from game.views import PlayerRoundState, SubmissionView
 from ui import faults, services, widgets
 from ui.faults import show_storage_fault
-from ui.i18n import t
+from ui.i18n import t, t_plain
 from ui.identity import browser_id, game_code, player_token, remember
 from ui.live import QueueLine, live_page
 from ui.services import database, wake_worker
@@ -156,7 +156,7 @@ def attempt_list(state: PlayerRoundState) -> None:
                 elif submission.status == AttemptStatus.REFUSED:
                     st.warning(t("refused"))
             with image_column:
-                widgets.image(db, submission.image_id, alt=t("alt_your_picture", prompt=submission.prompt))
+                widgets.image(db, submission.image_id, alt=t_plain("alt_your_picture", prompt=submission.prompt))
 
 
 def best_attempt(state: PlayerRoundState) -> SubmissionView | None:
@@ -180,7 +180,7 @@ def announcement(state: PlayerRoundState) -> str | None:
         return t("time_up")
     latest = latest_scored(state)
     if latest is not None and latest.score is not None:
-        return t("announce_score", attempt=latest.attempt_no, score=f"{latest.score:.2f}")
+        return t_plain("announce_score", attempt=latest.attempt_no, score=f"{latest.score:.2f}")
     return None
 
 
@@ -234,7 +234,7 @@ def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
             if latest is not None:  # the newest picture beside the target, with its score
                 picture, score = st.columns([1, 1], vertical_alignment="center")
                 with picture:
-                    widgets.image(db, latest.image_id, alt=t("alt_your_picture", prompt=latest.prompt))
+                    widgets.image(db, latest.image_id, alt=t_plain("alt_your_picture", prompt=latest.prompt))
                 with score:
                     widgets.score_metric(t("your_latest_score"), latest.score)
             prompt_form(submitted)
@@ -248,7 +248,7 @@ def round_panel(state: PlayerRoundState, submitted: Submitted) -> None:
             st.info(t("round_closed_wait"))
         if best is not None:
             st.caption(t("your_best"))
-            widgets.image(db, best.image_id, alt=t("alt_your_picture", prompt=best.prompt))
+            widgets.image(db, best.image_id, alt=t_plain("alt_your_picture", prompt=best.prompt))
             widgets.score_metric(t("col_score"), best.score)
 
 

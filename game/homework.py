@@ -102,17 +102,17 @@ def close_assignment(session: Session, code: str, credential: str | None, now: d
 def extend_assignment(
     session: Session, code: str, credential: str | None, days: int, now: datetime | None = None
 ) -> GameView:
-    """Keep it open `days` more days (from now, if it had closed): a closed assignment opens
-    again where every student was."""
+    """Keep it open `days` more days. Only while it is open: once it closed, every secret was
+    shown to every student, and an attempt typed from the shown secret would score 100, so a
+    closed assignment stays closed (a new assignment of the lesson plays it again)."""
     now = now or utcnow()
     game = _host_homework(session, code, credential)
+    if is_closed(game, now):
+        raise NotAllowed("assignment_closed_no_extend")
     if not 1 <= days <= DAYS_MAX:
         raise InvalidInput("assignment_days_range", maximum=DAYS_MAX)
     start = game.closes_at if game.closes_at is not None and game.closes_at > now else now
     game.closes_at = start + timedelta(days=days)
-    for round_ in _rounds(session, game):
-        if round_.status in (RoundStatus.CLOSED, RoundStatus.REVEALED):
-            round_.status, round_.closed_at, round_.revealed_at = RoundStatus.OPEN, None, None
     return game_view(game)
 
 

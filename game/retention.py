@@ -1,6 +1,9 @@
 """Retention: a game — its players, prompts, pictures and records — is deleted a set time after
-its last activity (the newest of: made, a round started, an attempt), unless its teacher keeps
-it longer, up to a limit the administrator sets. Lessons and classes hold no attempts and are
+its last activity, unless its teacher keeps it longer, up to a limit the administrator sets.
+Every sign of life counts: the game made, a round made, started, closed or revealed (the
+teacher's actions), a student joining, opening or finishing a homework round, an attempt. An
+assignment is alive until it closes: its time counts from its closing date, so a 60-day
+homework is never deleted while students still have it open. Lessons and classes hold no attempts and are
 kept. The sweep runs at start and every hour (server/maintenance.py), one game per
 transaction, so a large cleanup never holds the database for long.
 """
@@ -14,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import load_settings
-from db.models import Game, Round, ServerSetting, Submission
+from db.models import Game, Player, PlayerRound, Round, ServerSetting, Submission
 from db.types import utcnow
 from game.accounts import require_admin
 from game.errors import InvalidInput
@@ -58,12 +61,26 @@ def set_retention(session: Session, admin_credential: str | None, days: int, kee
 
 
 def last_activity(session: Session, game_ids: Iterable[int]) -> dict[int, datetime]:
-    """Per game: when it was made, a round started, or an attempt came in, whichever is newest."""
+    """Per game: the newest sign of life (module docstring), an assignment's closing included."""
     ids = list(game_ids)
     newest: dict[int, datetime] = {}
+    per_round = [
+        select(Round.game_id, func.max(column)).where(Round.game_id.in_(ids)).group_by(Round.game_id)
+        for column in (Round.created_at, Round.started_at, Round.closed_at, Round.revealed_at)
+    ]
+    per_player = [
+        select(Player.game_id, func.max(column))
+        .join(PlayerRound, PlayerRound.player_id == Player.id)
+        .where(Player.game_id.in_(ids))
+        .group_by(Player.game_id)
+        for column in (PlayerRound.opened_at, PlayerRound.finished_at)
+    ]
     queries = (
         select(Game.id, Game.created_at).where(Game.id.in_(ids)),
-        select(Round.game_id, func.max(Round.started_at)).where(Round.game_id.in_(ids)).group_by(Round.game_id),
+        select(Game.id, Game.closes_at).where(Game.id.in_(ids), Game.closes_at.is_not(None)),
+        *per_round,
+        select(Player.game_id, func.max(Player.joined_at)).where(Player.game_id.in_(ids)).group_by(Player.game_id),
+        *per_player,
         select(Round.game_id, func.max(Submission.created_at))
         .join(Round, Round.id == Submission.round_id)
         .where(Round.game_id.in_(ids))

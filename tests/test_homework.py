@@ -188,10 +188,19 @@ def test_the_teacher_closes_early_extends_and_sees_each_students_progress(
     assert closed.closes_at <= utcnow()
     with db.write() as s, pytest.raises(NotAllowed):
         submit_prompt(s, code, mina, "after the close")
+    # Every secret has been shown: extending now would let anyone type it and score 100.
+    with db.write() as s, pytest.raises(NotAllowed) as refused:
+        homework.extend_assignment(s, code, classroom.host, 3)
+    assert refused.value.key == "assignment_closed_no_extend"
+    with db.write() as s, pytest.raises(NotAllowed):
+        submit_prompt(s, code, mina, SECRETS[0])
+    with db.read() as s:
+        assert s.query(Submission).filter(Submission.prompt == SECRETS[0]).count() == 0
+    # Extending before the close keeps it open where every student was.
+    open_code = an_assignment(db, classroom.host, days=2)
     with db.write() as s:
-        reopened = homework.extend_assignment(s, code, classroom.host, 3)
-        submit_prompt(s, code, mina, "a red circle on blue")  # open again, where Mina was
-    assert reopened.closes_at > utcnow() + timedelta(days=2)
+        extended = homework.extend_assignment(s, open_code, classroom.host, 3)
+    assert extended.closes_at > utcnow() + timedelta(days=4)
     other = Classroom(db, teacher="Mr Lee")
     for action in (
         lambda s: homework.close_assignment(s, code, other.host),

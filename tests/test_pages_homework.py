@@ -63,8 +63,12 @@ def test_a_student_plays_the_homework_alone_and_the_teacher_follows(db, worker) 
     console = page("host", teacher=classroom.host, code=code)
     progress = console.dataframe[0].value
     assert list(progress.iloc[0])[:2] == ["Mina", "2 of 2"]
+    assert "cannot be extended" in " ".join(c.value for c in console.caption)  # said before the close
     console.button(key="close_assignment").click().run()
     assert not console.error
+    # Closed: every secret has been shown, so the console offers no way to open it again.
+    assert "extend_assignment" not in [b.key for b in console.button]
+    assert "cannot be opened again" in " ".join(c.value for c in console.caption)
     closed = page("play", code=code, token=student.query_params["token"])
     shown = texts(closed)
     assert SECRETS[0] in shown and SECRETS[1] in shown  # every round revealed once it closed

@@ -13,7 +13,7 @@ from db.faults import storage_fault
 from game.errors import GameError
 from ui.i18n import t
 from ui.identity import host_credential
-from ui.markup import md
+from ui.markup import Safe, md
 
 log = logging.getLogger(__name__)
 
@@ -32,5 +32,5 @@ def show_error(error: GameError) -> None:
     """A rule's refusal, in the user's language; user text in it stays literal."""
     params = {k: md(v) if isinstance(v, str) else v for k, v in error.params.items()}
     if "reason_key" in error.params:  # a refusal that says which part, in the rule's own words
-        params["reason"] = t(str(error.params["reason_key"]), **params)
+        params["reason"] = Safe(t(str(error.params["reason_key"]), **params))
     st.error(t(error.key, **params))

@@ -31,8 +31,14 @@ def deadline_panel(db: Database, code: str, credential: str | None, game: GameVi
         else:
             st.success(t("assignment_open_until", date=when(game.closes_at)))
         left, right = st.columns(2)
+        if closed:
+            # The secrets have been shown to everyone: the rule refuses to open it again.
+            st.caption(t("assignment_closed_no_extend"))
+            return
         with left:
-            pressed = st.button(t("assignment_close_now"), key="close_assignment", disabled=closed, icon="🔒")
+            pressed = st.button(t("assignment_close_now"), key="close_assignment", icon="🔒")
+            # Said before the press: closing shows every secret, so it cannot be undone.
+            st.caption(t("assignment_close_warning"))
             if pressed and services.done(db, lambda session: rules.close_assignment(session, code, credential)):
                 st.rerun()
         with right:

@@ -23,6 +23,8 @@ from pathlib import Path
 import streamlit as st
 from babel import Locale
 
+from ui.markup import md
+
 log = logging.getLogger(__name__)
 
 LOCALES = Path(__file__).with_name("locales")
@@ -57,6 +59,17 @@ def current_language() -> str:
 
 
 def t(key: str, **params: object) -> str:
+    """A message for a page, which Streamlit reads as Markdown. Every text parameter is
+    escaped (ui.markup.md) here, the one place messages are formatted, so a class named
+    `![x](http://elsewhere/px.png)` is shown as written and loads nothing, on every page; only
+    the catalog's own text is markup. A parameter that is Markdown on purpose is passed as
+    `ui.markup.Safe`. Plain-text places (alt texts, HTML built with html_text) use `t_plain`."""
+    escaped = {name: md(value) if isinstance(value, str) else value for name, value in params.items()}
+    return translate(current_language(), key, **escaped)
+
+
+def t_plain(key: str, **params: object) -> str:
+    """`t` without Markdown escaping, for text that is never read as Markdown."""
     return translate(current_language(), key, **params)
 
 

@@ -17,7 +17,7 @@ from game.games import IMAGE_SIZES, GameSettings
 from game.presets import PRESETS
 from game.views import ClassView, LessonRoundView, LessonView
 from ui import services, widgets
-from ui.i18n import current_language, languages, t
+from ui.i18n import current_language, languages, t, t_plain
 from ui.links import page_origin
 from ui.services import settings
 
@@ -31,9 +31,12 @@ def export_path(lesson_id: int) -> str:
 
 
 def round_summary(round_: LessonRoundView) -> str:
+    # Shown with st.text (plain text): nothing to escape.
     kinds = {"prompt": t("source_prompt"), "preset": t("source_preset"), "upload": t("source_upload")}
     what = round_.secret_prompt if round_.source != "upload" else t("lesson_round_picture")
-    return t("lesson_round_line", number=round_.position, kind=kinds.get(round_.source, round_.source), what=what or "")
+    return t_plain(
+        "lesson_round_line", number=round_.position, kind=kinds.get(round_.source, round_.source), what=what or ""
+    )
 
 
 def round_settings_line(round_: LessonRoundView) -> str:

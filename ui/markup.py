@@ -15,11 +15,20 @@ _LINK_PUNCTUATION = re.compile(r"(\\?[.:@])")
 WORD_JOINER = "\u2060"
 
 
-def md(text: str) -> str:
+class Safe(str):
+    """Text that is already Markdown on purpose (escaped user text, or an address of our own
+    that should stay a link): `ui.i18n.t` passes it into a message as it is."""
+
+    __slots__ = ()
+
+
+def md(text: str) -> Safe:
     """User text for st.markdown/st.title/headings: `**bold**` and `:red[x]` stay literal,
     and `www.evil.example`, `https://bit.ly/x` or `kid@evil.example` never become links."""
+    if isinstance(text, Safe):
+        return text
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINK_PUNCTUATION.sub(rf"{WORD_JOINER}\1{WORD_JOINER}", escaped)
+    return Safe(_LINK_PUNCTUATION.sub(rf"{WORD_JOINER}\1{WORD_JOINER}", escaped))
 
 
 def html_text(text: str) -> str:

@@ -14,11 +14,11 @@ from game.media import image_path, image_secret
 from game.scoring import band
 from game.text import has_hangul
 from game.views import Feedback, GalleryItem, GameRow, RevealView, RoundRow, RoundView
-from ui.i18n import catalogs, t
+from ui.i18n import catalogs, t, t_plain
 from ui.links import page_origin
 from ui.live import Countdown
+from ui.markup import Safe, md
 from ui.markup import html_text as _html_text
-from ui.markup import md
 
 
 def big_code(code: str) -> None:
@@ -62,7 +62,8 @@ def reason(stored: str | None) -> str:
     older rows and the engines' own errors, a text as it is."""
     if not stored:
         return "?"
-    return t(stored) if stored.startswith(REASON_PREFIX) and stored in catalogs()["en"] else stored
+    # A catalog's sentence is ours (Safe); an engine's own text is escaped like any other.
+    return Safe(t(stored)) if stored.startswith(REASON_PREFIX) and stored in catalogs()["en"] else stored
 
 
 def image_url(db: Database, image_id: int) -> str:
@@ -88,13 +89,13 @@ def image(
 def target_alt(round_number: int, secret: str | None = None) -> str:
     """The target: its round until the reveal, then also its secret prompt."""
     if secret:
-        return t("alt_target_revealed", number=round_number, prompt=secret)
+        return t_plain("alt_target_revealed", number=round_number, prompt=secret)
     return t("alt_target", number=round_number)
 
 
 def picture_alt(item: GalleryItem) -> str:
     """Someone's picture, shown after the reveal (or to the host): who made it, from what."""
-    return t("alt_picture_of", name=player_name(item.nickname, item.is_ai), prompt=item.prompt)
+    return t_plain("alt_picture_of", name=player_name(item.nickname, item.is_ai), prompt=item.prompt)
 
 
 def countdown(round_: RoundView, size: str = "normal") -> Countdown | None:
@@ -210,7 +211,7 @@ def podium(db: Database, items: list[GalleryItem], big: bool = False) -> None:
 
 def score_metric(label: str, score: float, *, explain: bool = True) -> None:
     """A match score as a student reads it: out of 100, with its band and what the band means."""
-    st.metric(label, t("score_out_of", score=f"{score:.2f}"))
+    st.metric(label, t_plain("score_out_of", score=f"{score:.2f}"))
     name = band(score)
     if explain:
         st.caption(f"**{t('band_' + name)}** — {t('band_' + name + '_line')}")
