@@ -18,8 +18,8 @@ from game.accounts import session_for
 from game.classes import save_class
 from game.errors import InvalidInput
 from game.games import join_game
-from game.rounds import create_round
 from game.retention import deletion_date, due_games, keep_longer, set_retention
+from game.rounds import create_round
 from game.submissions import submit_prompt
 from server.maintenance import sweep
 from worker.runner import Worker
