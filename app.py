@@ -10,10 +10,9 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from db.faults import STORAGE_ERRORS
 from server.maintenance import start_housekeeping
 from server.routes import routes
-from server.startup import startup_failure
+from server.startup import STARTUP_ERRORS, startup_failure
 from ui.services import settings, start_background_work
 
 
@@ -22,7 +21,7 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     # The embedded worker loads its models before the first student waits.
     try:
         start_background_work()
-    except STORAGE_ERRORS as error:  # a damaged or unreachable database: say so plainly, and stop
+    except STARTUP_ERRORS as error:  # a damaged, unreachable or newer database: say so, stop
         print(startup_failure(error, settings()), file=sys.stderr, flush=True)
         os._exit(2)  # before serving anything; a raised error would print the whole traceback
     start_housekeeping(settings().database_url)  # the daily backup

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from db.files import PRIVATE_FILE, DatabaseInUse, exclusive, make_private_folder
+
 KEEP = 7
 DAILY = timedelta(days=1)
 
@@ -38,14 +40,17 @@ def backups_dir(database: Path) -> Path:
 def backup(database: Path, folder: Path | None = None, now: datetime | None = None) -> Path:
     """A consistent copy of the database file, named by its time; the newest KEEP are kept."""
     folder = folder or backups_dir(database)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{database.stem}-{stamp}.db"
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
+        target.touch(mode=PRIVATE_FILE)  # children's data: readable by this account alone
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)
+            # A rollback-journal file stands alone: no -wal beside a backup, now or when read.
+            copy.execute("PRAGMA journal_mode=DELETE")
         finally:
             copy.close()
     finally:
@@ -72,7 +77,8 @@ def daily_backup(database: Path, now: datetime | None = None) -> Path | None:
 def check(path: Path) -> str | None:
     """What is wrong with a database file, or None when SQLite finds it whole."""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # immutable: read the file as it is, creating no -wal or -shm beside it.
+        connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -89,21 +95,32 @@ def check(path: Path) -> str | None:
 
 def restore(backup_file: Path, database: Path, now: datetime | None = None) -> Path | None:
     """Put a checked backup in the database's place; the current file (damaged or not) is
-    kept aside, and its path returned (None when there was none)."""
+    kept aside, and its path returned (None when there was none). Refused, changing nothing,
+    while a server or worker has the database open (DatabaseInUse): they would go on with the
+    file put aside and lose everything at their next start."""
     problem = check(backup_file)
     if problem is not None:
         raise ValueError(f"{backup_file} cannot be restored: {problem}")
-    aside = None
-    if database.exists():
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-        aside = database.with_name(f"{database.name}.replaced-{stamp}")
-        database.rename(aside)
-        for suffix in ("-wal", "-shm"):  # a journal belongs to the file it came with
-            journal = database.with_name(database.name + suffix)
-            if journal.exists():
-                journal.rename(aside.with_name(aside.name + suffix))
-    shutil.copyfile(backup_file, database)
+    with exclusive(database):
+        aside = None
+        if database.exists():
+            stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+            aside = database.with_name(f"{database.name}.replaced-{stamp}")
+            database.rename(aside)
+            for suffix in ("-wal", "-shm"):  # a journal belongs to the file it came with
+                journal = database.with_name(database.name + suffix)
+                if journal.exists():
+                    journal.rename(aside.with_name(aside.name + suffix))
+        shutil.copyfile(backup_file, database)
+        database.chmod(PRIVATE_FILE)
     return aside
+
+
+STOP_FIRST = (
+    "The database {database} is in use: a Prompt Match server or worker has it open. Nothing was "
+    "changed. Stop every server and worker that uses it (Ctrl+C in the terminal of `make run`, "
+    "or stop the service), then run this command again."
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         shown = make_url(url).render_as_string(hide_password=True)
         print("This database is PostgreSQL: back it up with its own tool, for example")
         print(f"  pg_dump --format=custom --file promptmatch.dump '{shown}'")
-        print("and restore it with pg_restore.")
+        print("To restore it, first stop every Prompt Match server and worker that uses it (they would")
+        print("keep writing to it during the restore), then:")
+        print(f"  pg_restore --clean --if-exists --dbname '{shown}' promptmatch.dump")
         return 0
     if args.restore:
         try:
@@ -127,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as refused:
             print(refused, file=sys.stderr)
             return 2
+        except DatabaseInUse:
+            print(STOP_FIRST.format(database=database), file=sys.stderr)
+            return 3
         print(f"Restored {args.restore} as {database}.")
         if aside is not None:
             print(f"The file it replaced is kept as {aside}.")

@@ -36,6 +36,19 @@ def head_revision() -> str:
     return head
 
 
+class DatabaseTooNew(RuntimeError):
+    """The database was upgraded by a newer Prompt Match than this one: its schema revision is
+    none this version knows, and writing to it could damage what the newer version stored."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"schema revision {revision} is newer than this version's {head_revision()}")
+        self.revision = revision
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -48,5 +61,8 @@ def upgrade_to_head(connection: Connection) -> None:
     config = alembic_config(connection)
     if "games" in tables and "alembic_version" not in tables:
         command.stamp(config, BASELINE_REVISION)
-    if current_revision(connection) != head_revision():
+    current = current_revision(connection)
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(current)
+    if current != head_revision():
         command.upgrade(config, "head")

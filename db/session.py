@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import files
 from db.changes import track_changes
 from db.migrate import upgrade_to_head
 
@@ -38,6 +39,9 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # A deleted row's bytes are overwritten, not left in free pages: an erased student's
+        # prompt must not stay readable in the file (SQLite's default depends on the build).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -53,9 +57,14 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.file: Path | None = None
+        self._in_use: int | None = None
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                self.file = Path(parsed.database)
+                if not self.file.parent.exists():
+                    files.make_private_folder(self.file.parent)
+                self._in_use = files.hold_shared(self.file)  # a restore waits for us to stop
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             _prepare_sqlite(self.engine)
         else:
@@ -68,6 +77,15 @@ class Database:
         """Create or upgrade the tables with the Alembic migrations (db/migrations)."""
         with self.engine.execution_options(**{_IMMEDIATE: True}).begin() as connection:
             upgrade_to_head(connection)
+        if self.file is not None:
+            files.make_private(self.file)
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and empty it (SQLite): after an erase, the erased
+        rows' old pages must not linger in the -wal file. Nothing to do on PostgreSQL."""
+        if self.is_sqlite:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -106,6 +124,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._in_use is not None:
+            files.release(self._in_use)
+            self._in_use = None
 
 
 M = TypeVar("M")

@@ -30,6 +30,8 @@ def sweep(db: Database) -> int:
         for game_id in due:
             if db.transaction(partial(delete_if_due, game_id=game_id)):
                 deleted += 1
+        if deleted:
+            db.checkpoint()  # the deleted games' old pages leave the WAL file too
         if len(due) < 50:
             return deleted
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from config import Settings
 from db.backup import latest_backup, sqlite_path
-from db.faults import storage_fault
+from db.faults import STORAGE_ERRORS, storage_fault
+from db.migrate import DatabaseTooNew, head_revision
+
+# What stops a process at start with one plain paragraph (startup_failure) instead of a traceback.
+STARTUP_ERRORS: tuple[type[BaseException], ...] = (*STORAGE_ERRORS, DatabaseTooNew)
 
 ADVICE = {
     "disk_full": "The disk is full. Free some space (or move the data folder), then start Prompt Match again.",
@@ -17,9 +21,16 @@ ADVICE = {
 
 
 def startup_failure(error: BaseException, settings: Settings) -> str:
-    kind = storage_fault(error)
     database = sqlite_path(settings.database_url)
     where = f"the database file {database}" if database else "the database"
+    if isinstance(error, DatabaseTooNew):
+        return (
+            f"Prompt Match cannot start: {where} was last used by a newer version of Prompt Match "
+            f"(its schema is revision {error.revision}; this version knows revisions up to {head_revision()}). "
+            "Nothing was changed. Start the newer version again (update this copy: git pull, then make run), "
+            "or put back a backup made by this version with .venv/bin/python -m db.backup --restore <backup>."
+        )
+    kind = storage_fault(error)
     lines = [
         f"Prompt Match cannot start: {where} cannot be used ({kind.replace('_', ' ')}: {error.__class__.__name__})."
     ]

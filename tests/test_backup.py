@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import Classroom, drain
 from servers import app_env
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from config import PROJECT_DIR
 from db import backup as backups
@@ -125,3 +125,92 @@ def test_a_damaged_database_at_start_is_one_plain_message_and_a_non_zero_exit(tm
 def test_postgresql_is_told_to_use_pg_dump(capsys) -> None:
     assert backups.main(["--database-url", "postgresql+psycopg://postgres@127.0.0.1:5432/test"]) == 0
     assert "pg_dump" in capsys.readouterr().out
+
+
+def test_restore_refuses_while_a_server_has_the_database_open_and_changes_nothing(
+    db: Database, tmp_path: Path, capsys
+) -> None:
+    """Finding 2: a restore under a running server was silently lost at its next restart."""
+    database = database_file(db)
+    good = backups.backup(database, tmp_path / "b")
+    with db.write() as s:
+        join_game(s, Classroom(db, teacher="Ms Kim").code, "Written after the backup")
+    db.dispose()
+    server = subprocess.Popen(  # another process with the database open, as `make run` has it
+        [
+            sys.executable,
+            "-c",
+            f"from db.session import open_database; open_database('{db.url}'); print('open', flush=True); input()",
+        ],
+        cwd=PROJECT_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "open"
+        before = database.read_bytes()
+        assert backups.main(["--restore", str(good), "--database-url", db.url]) == 3
+        said = capsys.readouterr().err
+        assert "in use" in said and "Stop every server" in said and "Nothing was changed" in said
+        assert database.read_bytes() == before
+        assert not list(database.parent.glob("*.replaced-*"))
+    finally:
+        server.communicate("\n", timeout=30)
+    assert backups.main(["--restore", str(good), "--database-url", db.url]) == 0  # stopped: it goes
+
+
+def test_the_database_and_its_backups_are_readable_by_the_servers_account_alone(tmp_path: Path) -> None:
+    """Finding 8: the database, its WAL and the backups were created 0644."""
+    folder = tmp_path / "data"
+    database = open_database(f"sqlite:///{folder / 'promptmatch.db'}")
+    try:
+        with database.write() as s:
+            join_game(s, Classroom(database, teacher="Ms Kim").code, "Mina")
+        copy = backups.backup(folder / "promptmatch.db")
+        assert backups.check(copy) is None
+        assert folder.stat().st_mode & 0o777 == 0o700
+        assert copy.parent.stat().st_mode & 0o777 == 0o700
+        for path in [copy, *folder.glob("promptmatch.db*")]:
+            assert path.stat().st_mode & 0o777 == 0o600, path
+        # Reading a backup leaves nothing beside it.
+        assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]
+    finally:
+        database.dispose()
+
+
+def test_a_database_of_a_newer_version_at_start_is_one_plain_message_and_exit_2(tmp_path: Path) -> None:
+    """Finding 9: Alembic's raw traceback ("Can't locate revision") stopped the server."""
+    newer = tmp_path / "promptmatch.db"
+    database = open_database(f"sqlite:///{newer}")
+    with database.write() as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+    database.dispose()
+    before = newer.read_bytes()
+    for command in (
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_DIR / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            "0",
+        ],
+        [sys.executable, "-m", "worker"],
+    ):
+        started = subprocess.run(
+            command,
+            cwd=PROJECT_DIR,
+            env=app_env(tmp_path, database_url=f"sqlite:///{newer}", worker="external", engine="sketch"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        said = started.stdout + started.stderr
+        assert started.returncode == 2, said
+        assert f"the database file {newer} was last used by a newer version" in said
+        assert "0099_from_the_future" in said and "Traceback" not in said
+    assert newer.read_bytes() == before

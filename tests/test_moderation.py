@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers import Classroom, drain
 from sqlalchemy import func, select
@@ -270,6 +272,13 @@ def test_erasing_a_student_leaves_nothing_of_them_in_the_game_or_its_downloads(d
     for data in files:
         assert b"Mina Erased" not in data and b"by mina" not in data
     assert any(b"Jun" in data for data in files)
+    # Finding 8: and in no file of the data folder (secure_delete, then the WAL checkpointed).
+    db.checkpoint()
+    folder = Path(db.url.removeprefix("sqlite:///")).parent
+    on_disk = [path for path in folder.rglob("*") if path.is_file()]
+    assert any(path.name.endswith("-wal") for path in on_disk) or on_disk
+    for path in on_disk:
+        assert b"by mina" not in path.read_bytes(), path
     with db.write() as s, pytest.raises(NotAllowed):
         submit_prompt(s, classroom.code, mina, "still here?")  # her key no longer works
     other = Classroom(db, teacher="Mr Lee")

@@ -114,6 +114,7 @@ def moderation_panel(db: Database, code: str, token: str | None, view: Moderatio
                 else None
             )
             if erased is not None:
+                db.checkpoint()  # nothing of theirs stays in the WAL file either
                 st.session_state["erased"] = erased
                 st.rerun()
 

@@ -7,9 +7,11 @@ import argparse
 import contextlib
 import logging
 import signal
+import sys
 
 from config import load_settings
 from db.session import open_database
+from server.startup import STARTUP_ERRORS, startup_failure
 from worker.runner import Worker
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.lease:
         changes["worker_lease_s"] = args.lease
     settings = settings.with_changes(**changes)
-    worker = Worker(open_database(settings.database_url), settings)
+    try:
+        database = open_database(settings.database_url)
+    except STARTUP_ERRORS as error:  # one plain paragraph, not a traceback
+        print(startup_failure(error, settings), file=sys.stderr, flush=True)
+        sys.exit(2)
+    worker = Worker(database, settings)
     log.info("worker %s on %s", worker.worker_id, settings.database_url.split("@")[-1])
     # SIGTERM (docker stop, systemd) finishes the batch in hand, then exits.
     signal.signal(signal.SIGTERM, lambda *_: worker.stop_event.set())
