@@ -23,12 +23,14 @@ as a prompt round.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
 import zipfile
 from typing import Final, Literal
 
+from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
@@ -43,6 +45,8 @@ from game.lessons import (
     TITLE_MAX,
     RoundData,
     check_round,
+    check_round_settings,
+    filtered,
     lesson_rounds,
     lesson_view_of,
     round_data,
@@ -62,6 +66,15 @@ FILE_MAX = MAX_UPLOAD_BYTES
 UNPACKED_MAX = ROUNDS_MAX * MAX_UPLOAD_BYTES  # what its entries may unpack to, together
 LESSON_JSON = "lesson.json"
 LESSON_JSON_MAX = 1024 * 1024
+# A ZIP says how large each entry unpacks to, but a crafted one lies: every entry is read with
+# a bounded read (never more than its limit + 1 bytes inflated), the whole file shares one
+# budget, and an entry that inflates more than RATIO_MAX times its packed size is refused
+# (pictures are PNG, already compressed; a lesson.json inflates about 5 times).
+RATIO_MAX = 100
+# Pixels of all the distinct pictures of a lesson together (30 photos of about 2 megapixels):
+# one 40-megapixel picture used by 30 rounds is decoded once, and a lesson of many huge
+# pictures is refused before any is decoded.
+LESSON_PIXELS_MAX = 60_000_000
 
 
 class RoundFile(BaseModel):
@@ -144,47 +157,85 @@ def export_lesson(session: Session, credential: str | None, lesson_id: int) -> t
     return file_name(lesson.title), out.getvalue()
 
 
-def _open(data: bytes) -> zipfile.ZipFile:
-    if len(data) > FILE_MAX:
-        raise InvalidInput("lesson_file_too_large", maximum_mb=FILE_MAX // (1024 * 1024))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InvalidInput("lesson_file_not_lesson") from None
-    if sum(e.file_size for e in entries) > UNPACKED_MAX or len(entries) > ROUNDS_MAX + 1:
-        raise InvalidInput("lesson_file_too_large", maximum_mb=FILE_MAX // (1024 * 1024))
-    return archive
+class _Reader:
+    """The entries of a lesson file, each read at most once and within its limits."""
 
+    def __init__(self, data: bytes) -> None:
+        if len(data) > FILE_MAX:
+            raise InvalidInput("lesson_file_too_large", maximum_mb=FILE_MAX // (1024 * 1024))
+        try:
+            self.archive = zipfile.ZipFile(io.BytesIO(data))
+            entries = self.archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            if data.startswith(b"PK\x03\x04"):  # a ZIP cut short or broken: damaged, not something else
+                raise InvalidInput("lesson_file_damaged", name="ZIP") from None
+            raise InvalidInput("lesson_file_not_lesson") from None
+        names = [entry.filename for entry in entries]
+        if len(names) != len(set(names)):  # two lesson.json: which one would be the lesson?
+            raise InvalidInput("lesson_file_duplicate", name=next(n for n in names if names.count(n) > 1))
+        if len(entries) > ROUNDS_MAX + 1:
+            raise InvalidInput("lesson_file_too_large", maximum_mb=FILE_MAX // (1024 * 1024))
+        self.budget = UNPACKED_MAX
+        self.pixels = LESSON_PIXELS_MAX
+        self.seen: dict[str, bytes] = {}
 
-def _read(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > limit:
-        raise InvalidInput("lesson_file_picture_too_large", name=name, maximum_mb=limit // (1024 * 1024))
-    try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InvalidInput("lesson_file_damaged", name=name) from None
+    def read(self, name: str, limit: int) -> bytes | None:
+        if name in self.seen:
+            return self.seen[name]
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            return None
+        too_large = (
+            InvalidInput("lesson_file_too_large", maximum_mb=FILE_MAX // (1024 * 1024))
+            if name == LESSON_JSON
+            else InvalidInput("lesson_file_picture_too_large", name=name, maximum_mb=max(1, limit // (1024 * 1024)))
+        )
+        if info.file_size > limit:
+            raise too_large
+        allowed = min(limit, self.budget, max(info.compress_size, 1) * RATIO_MAX)
+        try:
+            with self.archive.open(info) as entry:
+                data = entry.read(allowed + 1)  # bounded: what the header says is not trusted
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+            raise InvalidInput("lesson_file_damaged", name=name) from None
+        if len(data) > allowed:
+            raise too_large if len(data) > limit else InvalidInput("lesson_file_damaged", name=name)
+        if len(data) != info.file_size:
+            raise InvalidInput("lesson_file_damaged", name=name)
+        self.budget -= len(data)
+        self.seen[name] = data
+        return data
+
+    def count_pixels(self, name: str, picture: bytes) -> None:
+        """Charge a picture's pixels to the lesson's budget from its header, before decoding."""
+        try:
+            with Image.open(io.BytesIO(picture)) as header:
+                width, height = header.size
+        except Exception:  # the upload rules say what is wrong with it
+            return
+        self.pixels -= width * height
+        if self.pixels < 0:
+            raise InvalidInput("lesson_file_too_many_pixels", maximum=LESSON_PIXELS_MAX // 1_000_000)
 
 
 def read_lesson_file(data: bytes) -> tuple[LessonFile, list[RoundData]]:
     """The lesson in the file and its rounds, every one checked; raises the first problem."""
-    archive = _open(data)
-    raw = _read(archive, LESSON_JSON, LESSON_JSON_MAX)
+    reader = _Reader(data)
+    raw = reader.read(LESSON_JSON, LESSON_JSON_MAX)
     if raw is None:
         raise InvalidInput("lesson_file_not_lesson")
     try:
         document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # Not JSON, or hostile JSON (nested a million deep, a 5000-digit number): the same kind
+        # refusal, never the generic error page.
         raise InvalidInput("lesson_file_not_lesson") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise InvalidInput("lesson_file_not_lesson")
     if document.get("version") not in KNOWN_VERSIONS:
         raise InvalidInput(
-            "lesson_file_version", version=str(document.get("version")), known=", ".join(map(str, KNOWN_VERSIONS))
+            "lesson_file_version", version=str(document.get("version"))[:20], known=", ".join(map(str, KNOWN_VERSIONS))
         )
     if isinstance(document.get("rounds"), list) and len(document["rounds"]) > ROUNDS_MAX:
         raise InvalidInput("lesson_too_many_rounds", count=len(document["rounds"]), maximum=ROUNDS_MAX)
@@ -193,25 +244,35 @@ def read_lesson_file(data: bytes) -> tuple[LessonFile, list[RoundData]]:
     except ValidationError as invalid:
         first = invalid.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "lesson.json"
-        raise InvalidInput("lesson_file_invalid", field=where, problem=first["msg"]) from None
+        raise InvalidInput("lesson_file_invalid", field=where[:80], problem=str(first["msg"])[:200]) from None
+    filtered(lesson.title)
+    filtered(lesson.note)
     rounds = []
+    checked: dict[str, RoundData] = {}  # a picture used by several rounds is decoded once
     for number, entry in enumerate(lesson.rounds, start=1):
-        rounds.append(_checked_round(archive, number, entry))
+        rounds.append(_checked_round(reader, number, entry, checked))
     return lesson, rounds
 
 
-def _checked_round(archive: zipfile.ZipFile, number: int, entry: RoundFile) -> RoundData:
+def _checked_round(reader: _Reader, number: int, entry: RoundFile, checked: dict[str, RoundData]) -> RoundData:
     source, preset_id, prompt = entry.source, entry.preset_id, entry.secret_prompt
     if source == "preset" and preset_by_id(preset_id or "") is None:
         # A preset this server does not have: its prompt, as a prompt round.
         source, preset_id = "prompt", None
     picture = None
-    if source == "upload":
-        picture = _read(archive, entry.picture or "", MAX_UPLOAD_BYTES)
-        if picture is None:
-            raise InvalidInput("lesson_file_picture_missing", round=number, name=entry.picture or "")
     try:
-        return check_round(
+        if source == "upload":
+            name = entry.picture or ""
+            if name in checked:  # the same picture again: its checked copy, with this round's settings
+                seed, question = check_round_settings(entry.seed, entry.attempts, entry.seconds, entry.question)
+                return dataclasses.replace(
+                    checked[name], seed=seed, attempts=entry.attempts, seconds=entry.seconds, question=question
+                )
+            picture = reader.read(name, MAX_UPLOAD_BYTES)
+            if picture is None:
+                raise InvalidInput("lesson_file_picture_missing", round=number, name=name)
+            reader.count_pixels(name, picture)
+        data = check_round(
             source,
             secret_prompt=prompt,
             preset_id=preset_id,
@@ -221,9 +282,16 @@ def _checked_round(archive: zipfile.ZipFile, number: int, entry: RoundFile) -> R
             seconds=entry.seconds,
             question=entry.question,
         )
-    except GameError as refused:
+    except InvalidInput as refused:
+        if refused.key.startswith("lesson_file_"):
+            raise
         # Which round, and why, in the rule's own words.
         raise InvalidInput("lesson_file_round", round=number, reason_key=refused.key, **refused.params) from None
+    except GameError as refused:
+        raise InvalidInput("lesson_file_round", round=number, reason_key=refused.key, **refused.params) from None
+    if source == "upload":
+        checked[entry.picture or ""] = data
+    return data
 
 
 def import_lesson(session: Session, credential: str | None, data: bytes) -> LessonView:

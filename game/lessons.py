@@ -132,7 +132,15 @@ def check_round_settings(
     question = clean_text(question or "") or None
     if question is not None and len(question) > QUESTION_MAX:
         raise InvalidInput("question_too_long", maximum=QUESTION_MAX)
-    return seed, question
+    return seed, filtered(question)
+
+
+def filtered(text: str | None) -> str | None:
+    """A lesson's own words (title, note, question) through the word filter, like a secret
+    prompt: students read the question, and a lesson file may come from anyone."""
+    if text and (blocked := server_blocklist().first_match(text)) is not None:
+        raise InvalidInput("lesson_text_blocked", word=blocked)
+    return text
 
 
 def _clean_title(raw: str) -> str:
@@ -141,6 +149,7 @@ def _clean_title(raw: str) -> str:
         raise InvalidInput("lesson_title_empty")
     if len(title) > TITLE_MAX:
         raise InvalidInput("title_too_long", maximum=TITLE_MAX)
+    filtered(title)
     return title
 
 
@@ -154,6 +163,7 @@ def _clean_note(raw: str) -> str:
     note = (raw or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput("lesson_note_too_long", maximum=NOTE_MAX)
+    filtered(note)
     return note
 
 

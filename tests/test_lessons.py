@@ -389,3 +389,108 @@ def test_a_round_of_a_game_keeps_its_seed_through_save_export_and_import(
         stored = s.get(Round, round_.id)
     assert saved.rounds[0].preset_id == "easy-yellow-star" and imported.rounds[0].preset_id == "easy-yellow-star"
     assert round_.seed == 424242 and stored.seed == 424242
+
+
+def zip_bomb(declared: int = 10, real_mb: int = 200) -> bytes:
+    """A lesson whose picture entry says it unpacks to `declared` bytes and inflates to
+    `real_mb` MB of zeros (its headers patched to lie, as a crafted file does)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "lesson.json", json.dumps(a_lesson(rounds=[{"source": "upload", "picture": "p.png", "seed": 1}]))
+        )
+        with archive.open("p.png", "w") as entry:
+            chunk = bytes(1024 * 1024)
+            for _ in range(real_mb):
+                entry.write(chunk)
+    data = bytearray(out.getvalue())
+    central = data.rindex(b"PK\x01\x02")  # the last entry's central record: p.png
+    data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+    local = data.index(b"PK\x03\x04", 30)  # its local header
+    data[local + 22 : local + 26] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it(db: Database, classroom: Classroom) -> None:
+    """Finding 3: a 1.9 MB file whose picture declares 10 bytes inflated 2 GB in memory."""
+    import tracemalloc
+
+    bomb = zip_bomb()
+    assert len(bomb) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with db.write() as s, pytest.raises(InvalidInput) as refused:
+            import_lesson(s, classroom.host, bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.key in ("lesson_file_picture_too_large", "lesson_file_damaged")
+    assert peak < 40 * 1024 * 1024, f"{peak / 2**20:.0f} MB"  # never more than a picture's limit
+
+
+def test_one_huge_picture_used_by_every_round_is_decoded_once(monkeypatch, db: Database, classroom: Classroom) -> None:
+    """Finding 3: an 875-byte file whose 30 rounds reuse one 39.6-megapixel PNG took 32 s of
+    CPU and 554 MB; two different such pictures are over the lesson's pixel budget."""
+    decoded: list[int] = []
+    real = lessons.lesson_picture
+    monkeypatch.setattr(lessons, "lesson_picture", lambda data: decoded.append(len(data)) or real(data))
+    big = io.BytesIO()
+    Image.new("1", (6300, 6290)).save(big, "PNG")
+    rounds = [{"source": "upload", "picture": "p.png", "seed": n} for n in range(30)]
+    _lesson, data = read_lesson_file(lesson_zip(a_lesson(rounds=rounds), {"p.png": big.getvalue()}))
+    assert len(data) == 30 and len(decoded) == 1
+    assert [round_.seed for round_ in data] == list(range(30))
+    two = [{"source": "upload", "picture": name, "seed": 1} for name in ("a.png", "b.png")]
+    with pytest.raises(InvalidInput) as refused:
+        read_lesson_file(lesson_zip(a_lesson(rounds=two), {"a.png": big.getvalue(), "b.png": big.getvalue()}))
+    assert refused.value.key == "lesson_file_too_many_pixels" and len(decoded) == 2  # b.png never decoded
+
+
+@pytest.mark.parametrize(
+    "name,data,key",
+    [
+        ("nested 400 000 deep", lesson_zip("[" * 400_000 + "]" * 400_000), "lesson_file_not_lesson"),
+        ("nested 900 000 deep", lesson_zip("[" * 900_000 + "]" * 900_000), "lesson_file_too_large"),
+        (
+            "a 5000-digit seed",
+            lesson_zip('{"format": "promptmatch-lesson", "seed": ' + "9" * 5000 + "}"),
+            "lesson_file_not_lesson",
+        ),
+        ("a blocked title", lesson_zip(a_lesson(title="nude pictures")), "lesson_text_blocked"),
+        ("a blocked note", lesson_zip(a_lesson(note="see the porn")), "lesson_text_blocked"),
+        (
+            "a blocked question",
+            lesson_zip(
+                a_lesson(
+                    rounds=[
+                        {"source": "prompt", "secret_prompt": "a red circle", "seed": 1, "question": "who is sexy?"}
+                    ]
+                )
+            ),
+            "lesson_file_round",
+        ),
+    ],
+)
+def test_hostile_json_and_words_are_the_kind_refusal(db: Database, classroom: Classroom, name, data, key) -> None:
+    """Finding 7: these reached Streamlit's generic error page, or were imported unfiltered."""
+    with db.write() as s, pytest.raises(InvalidInput) as refused:
+        import_lesson(s, classroom.host, data)
+    assert refused.value.key == key
+
+
+def test_two_lesson_json_in_one_file_are_refused(db: Database, classroom: Classroom) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive, pytest.warns(UserWarning):
+        archive.writestr("lesson.json", json.dumps(a_lesson(title="First")))
+        archive.writestr("lesson.json", json.dumps(a_lesson(title="Second")))
+    with db.write() as s, pytest.raises(InvalidInput) as refused:
+        import_lesson(s, classroom.host, out.getvalue())
+    assert refused.value.key == "lesson_file_duplicate"
+
+
+def test_the_lesson_editor_filters_titles_notes_and_questions_too(db: Database, classroom: Classroom) -> None:
+    with db.write() as s, pytest.raises(InvalidInput) as refused:
+        lessons.create_lesson(s, classroom.host, "naked truth", "en")
+    assert refused.value.key == "lesson_text_blocked"
+    with pytest.raises(InvalidInput):
+        lessons.check_round("prompt", secret_prompt="a red circle", question="so sexy")
