@@ -12,8 +12,9 @@ import streamlit as st
 
 from server.maintenance import start_housekeeping
 from server.routes import routes
+from server.shutdown import answer_pages_before_stopping
 from server.startup import STARTUP_ERRORS, startup_failure
-from ui.services import settings, start_background_work
+from ui.services import settings, start_background_work, stop_background_work
 
 
 @asynccontextmanager
@@ -25,7 +26,9 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
         print(startup_failure(error, settings()), file=sys.stderr, flush=True)
         os._exit(2)  # before serving anything; a raised error would print the whole traceback
     start_housekeeping(settings().database_url)  # the daily backup
+    answer_pages_before_stopping()  # SIGTERM: stop within a second (server/shutdown.py)
     yield
+    stop_background_work()
 
 
 app = st.App("streamlit_app.py", routes=routes(), lifespan=lifespan)

@@ -51,8 +51,10 @@ class Seen:
     player: int | None = None
 
     def moved(self, versions: GameVersions | None) -> bool:
-        if versions is None:  # the game is gone: the page must say so
-            return True
+        if versions is None:
+            # Gone: a page drawn with the game must say so at once; a request that never saw
+            # it (a stranger guessing codes) waits like a quiet game's (server/strangers.py).
+            return any(value for value in (self.game, self.shared, self.player))
         return (
             (self.game is not None and versions.version != self.game)
             or (self.shared is not None and versions.shared != self.shared)
@@ -83,6 +85,7 @@ class LiveFeed:
         self._everything = False  # re-read every watched game (a probe saw a change)
         self._wake = asyncio.Event()
         self._stop = threading.Event()
+        self._closing = False  # the server is stopping: every waiting page is answered now
         self._stop_listening = listen_for_commits(self._heard_commit)
         self.reads = 0  # for tests and benchmarks: how many times the feed read the database
         self._task = self.loop.create_task(self._refresh_forever())
@@ -100,7 +103,7 @@ class LiveFeed:
         deadline = self.loop.time() + timeout_s
         watched.waiting += 1
         try:
-            while not seen.moved(watched.versions):
+            while not self._closing and not seen.moved(watched.versions):
                 left = deadline - self.loop.time()
                 if left <= 0:
                     break
@@ -226,6 +229,13 @@ class LiveFeed:
                 if watched.game_id is not None:
                     self._codes_by_id.pop(watched.game_id, None)
 
+    def answer_everyone(self) -> None:
+        """The server is stopping: answer every waiting page now (on the feed's loop), so no
+        connection holds the shutdown for up to WAIT_S; the pages then say the server is gone."""
+        self._closing = True
+        for watched in self._games.values():
+            watched.changed.set()
+
     def close(self) -> None:
         self._stop.set()
         self._stop_listening()
@@ -233,6 +243,13 @@ class LiveFeed:
 
 
 _feeds: dict[int, LiveFeed] = {}
+
+
+def answer_waiting_pages() -> None:
+    """From any thread (a signal handler): every feed answers its waiting pages now."""
+    for feed in list(_feeds.values()):
+        if not feed.loop.is_closed():
+            feed.loop.call_soon_threadsafe(feed.answer_everyone)
 
 
 def live_feed(database: Database) -> LiveFeed:

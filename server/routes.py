@@ -48,6 +48,7 @@ from game.media import StoredImage, image_secret, signed_image
 from game.report import Label
 from game.submissions import queue_position
 from server.live_feed import WAIT_S, Seen, live_feed
+from server.strangers import WINDOW_S, strangers
 from ui.i18n import translate
 
 SNAPSHOT_TTL_S = 0.25
@@ -96,9 +97,21 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+TOO_MANY = Response(status_code=429, headers={**NO_STORE, "Retry-After": str(int(WINDOW_S))})
+
+
 async def _answer(request: Request, database: Database, versions: GameVersions | None) -> Response:
     if versions is None:
-        return JSONResponse({"gone": True}, headers=NO_STORE)
+        # A code that does not exist, or a game deleted since its page was drawn: the same
+        # answer as a quiet game's, so a stranger learns nothing (server/strangers.py). A
+        # page of a deleted game was drawn at counters above 0: they moved, and it reruns
+        # into "this game does not exist".
+        strangers.missed(_client(request))
+        versions = GameVersions(version=0, shared=0, players={})
     answer: dict[str, object] = {"game": versions.version, "shared": versions.shared}
     player = _int(request.query_params.get("player"))
     if player is not None:
@@ -115,12 +128,16 @@ async def _answer(request: Request, database: Database, versions: GameVersions |
 
 
 async def live(request: Request) -> Response:
+    if strangers.refused(_client(request)):
+        return TOO_MANY
     database = _database()
     versions = await run_in_threadpool(_versions.versions, database, request.path_params["code"])
     return await _answer(request, database, versions)
 
 
 async def live_wait(request: Request) -> Response:
+    if strangers.refused(_client(request)):
+        return TOO_MANY
     code, query = request.path_params["code"], request.query_params
     database = _database()
     feed = live_feed(database)

@@ -42,6 +42,14 @@ def database() -> Database:
     return db
 
 
+def stop_background_work(timeout_s: float = 2.0) -> None:
+    """At shutdown: this process's worker thread finishes or leaves its batch (worker/embedded.py)."""
+    if settings().worker == "thread":
+        from worker.embedded import stop_embedded_worker
+
+        stop_embedded_worker(timeout_s)
+
+
 def wake_worker() -> None:
     """After a write that queued work: this process's worker starts now, not at its next poll."""
     if settings().worker == "thread":

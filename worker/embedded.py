@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 _embedded: Worker | None = None
 _embedded_lock = threading.Lock()
+_threads: list[threading.Thread] = []
 
 # Every write of this process wakes the thread (below), so its poll is only a safety net for
 # work that appears otherwise (a script writing to the same file): once every 2 s, not 5 times
@@ -34,6 +35,7 @@ def embedded_worker(database: Database, settings: Settings) -> Worker:
             poll = max(settings.poll_interval_s, EMBEDDED_POLL_S)
             _embedded = Worker(database, replace(settings, poll_interval_s=poll))
             thread = _embedded.start_thread()
+            _threads.append(thread)
             worker = _embedded
 
             def wake_for(_game_ids: frozenset[int]) -> None:
@@ -44,6 +46,18 @@ def embedded_worker(database: Database, settings: Settings) -> Worker:
             listen_for_commits(wake_for)
             log.info("embedded generation worker %s started", _embedded.worker_id)
         return _embedded
+
+
+def stop_embedded_worker(timeout_s: float) -> None:
+    """At shutdown: the worker stops taking work and finishes the batch in hand if it can
+    within `timeout_s`. A batch it cannot finish stays claimed by a worker that no longer
+    beats, and the next start queues it again (its lease): scored after the restart, not lost."""
+    if _embedded is None:
+        return
+    _embedded.stop_event.set()
+    _embedded.wake()
+    for thread in _threads:
+        thread.join(timeout_s)
 
 
 def wake_embedded_worker() -> None:
