@@ -2,6 +2,8 @@
 say who may sign in with the school's provider. game/accounts.py checks the administrator
 again on every action."""
 
+from functools import partial
+
 import streamlit as st
 
 from game.accounts import allowed_logins, create_teacher, list_teachers, manage_teacher, set_allowed_logins
@@ -61,6 +63,10 @@ def teacher_row(teacher: TeacherView) -> None:
             )
             if done is not None:
                 st.success(t("password_was_reset", name=teacher.name))
+        unlock = actions.button(t("unlock_teacher_button"), key=f"unlock_{teacher.id}", help=t("unlock_teacher_help"))
+        lift = partial(manage_teacher, admin_credential=credential, teacher_id=teacher.id, unlocked=True)
+        if unlock and services.write(db, lift):
+            st.success(t("teacher_unlocked", name=teacher.name))
         if teacher.id == me.id:
             return
         label = t("enable_teacher_button") if teacher.disabled else t("disable_teacher_button")

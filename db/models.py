@@ -64,13 +64,18 @@ class TeacherSession(Base):
 
 
 class SignInFailure(Base):
-    """A wrong password, by the name it was typed for: five in 15 minutes lock that name."""
+    """A wrong password, by the name it was typed for, the browser it came from when that
+    browser had signed in as that teacher before (the hash of its device cookie, else None),
+    and the client's address (game/accounts.py, sign_in)."""
 
     __tablename__ = "signin_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_key: Mapped[str] = mapped_column(String(240), index=True)
     failed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Migration 0013.
+    device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class ServerSetting(Base):

@@ -2,8 +2,13 @@
 
 - The first teacher of a server is its administrator; the administrator adds, disables and
   resets other teachers (or the `python -m server.admin` command does, on a headless server).
-- Passwords are argon2id hashes (pwdlib); a name with 5 wrong passwords in 15 minutes is
-  locked for the rest of those 15 minutes.
+- Passwords are argon2id hashes (pwdlib). Wrong passwords lock, OWASP's device-cookie way:
+  a browser that signed in as a teacher before holds a *device cookie* and keeps its own
+  allowance (5 wrong in 15 minutes lock that browser only), so a student who types wrong
+  passwords for the teacher's name (it is on the board) never locks the teacher's own
+  browser out; other browsers share one allowance per name; one client that gets 20 wrong
+  in 15 minutes, whatever the names, waits (password spraying). A new password set by the
+  administrator, or the administrator's *Unlock*, lifts a name's lock.
 - Signing in makes a one-time *ticket* (60 s) that the sign-in page hands to its browser,
   which exchanges it at `/auth/session` for the real session: a random id in an HttpOnly,
   SameSite=Lax cookie (Streamlit's script runs cannot set cookies: ARCHITECTURE.md). Only
@@ -41,6 +46,10 @@ SESSION_LIFETIME = timedelta(days=7)
 SESSION_COOKIE = "promptmatch_session"
 SESSION = "session"
 TICKET = "ticket"
+DEVICE = "device"
+DEVICE_COOKIE = "promptmatch_device"
+DEVICE_LIFETIME = timedelta(days=365)
+CLIENT_FAILURES_ALLOWED = 20
 # Who may sign in with the school's provider: e-mail addresses and "@domain" entries, one a line.
 OIDC_ALLOWED = "oidc_allowed"
 
@@ -158,6 +167,7 @@ def set_password(session: Session, teacher: Teacher, password: str) -> None:
     _check_password(password)
     teacher.password_hash = hash_password(password)
     _end_sessions(session, teacher.id)  # whoever knew the old password is signed out
+    unlock(session, teacher)  # and the teacher can sign in with the new one at once
 
 
 def set_disabled(session: Session, teacher: Teacher, disabled: bool) -> None:
@@ -173,8 +183,10 @@ def manage_teacher(
     *,
     disabled: bool | None = None,
     password: str | None = None,
+    unlocked: bool = False,
 ) -> TeacherView:
-    """The administrator disables (or enables) a teacher or sets a new password for them."""
+    """The administrator disables (or enables) a teacher, sets a new password for them, or
+    lifts the lock that wrong passwords put on their name."""
     admin = require_admin(session, admin_credential)
     teacher = session.get(Teacher, teacher_id)
     if teacher is None:
@@ -185,6 +197,8 @@ def manage_teacher(
         set_disabled(session, teacher, disabled)
     if password is not None:
         set_password(session, teacher, password)
+    if unlocked:
+        unlock(session, teacher)
     return teacher_view(teacher)
 
 
@@ -211,34 +225,76 @@ class SignIn:
     minutes: int = 0
 
 
-def sign_in(session: Session, name: str, password: str, now: datetime | None = None) -> SignIn:
-    """Check the password; a wrong one is recorded (the same transaction commits it), and
-    after `FAILURES_ALLOWED` of them in `LOCK_WINDOW` the name is locked for the rest of it,
-    even for the right password. Never raises for a wrong name or password: the caller
-    commits the failure."""
+def _device_teacher(session: Session, device: str | None, now: datetime) -> int | None:
+    """The teacher this browser signed in as before, from its device cookie, if still valid."""
+    if not device:
+        return None
+    row = session.get(TeacherSession, hash_token(device))
+    if row is None or row.kind != DEVICE or row.expires_at <= now:
+        return None
+    return row.teacher_id
+
+
+def _wait_minutes(failures: list[datetime], allowed: int, now: datetime) -> int:
+    unlocks = failures[-allowed] + LOCK_WINDOW
+    return max(1, -(-int((unlocks - now).total_seconds()) // 60))
+
+
+def sign_in(
+    session: Session,
+    name: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    device: str | None = None,
+    client: str | None = None,
+) -> SignIn:
+    """Check the password; a wrong one is recorded (the same transaction commits it). After
+    `FAILURES_ALLOWED` of them in `LOCK_WINDOW` the name is locked for the rest of it, even
+    for the right password — for browsers it never signed in on. A browser holding a valid
+    device cookie of this teacher (`device`) counts only its own failures, and a client
+    (`client`, its address) with `CLIENT_FAILURES_ALLOWED` failures over any names waits.
+    Never raises for a wrong name or password: the caller commits the failure."""
     now = now or utcnow()
     key = fold_key(clean_text(name))
     since = now - LOCK_WINDOW
     session.execute(delete(SignInFailure).where(SignInFailure.failed_at < since))
-    failures = list(
-        session.scalars(
-            select(SignInFailure.failed_at)
-            .where(SignInFailure.name_key == key, SignInFailure.failed_at >= since)
-            .order_by(SignInFailure.failed_at)
-        )
-    )
-    if len(failures) >= FAILURES_ALLOWED:
-        unlocks = failures[-FAILURES_ALLOWED] + LOCK_WINDOW
-        return SignIn(None, "signin_locked", minutes=max(1, -(-int((unlocks - now).total_seconds()) // 60)))
     teacher = session.scalar(select(Teacher).where(Teacher.name_key == key))
+    trusted = teacher is not None and _device_teacher(session, device, now) == teacher.id
+    device_hash = hash_token(device) if trusted and device else None
+    recent = select(SignInFailure.failed_at).where(SignInFailure.failed_at >= since).order_by(SignInFailure.failed_at)
+    if not trusted and client:
+        by_client = list(session.scalars(recent.where(SignInFailure.client == client)))
+        if len(by_client) >= CLIENT_FAILURES_ALLOWED:
+            return SignIn(None, "signin_client_locked", minutes=_wait_minutes(by_client, CLIENT_FAILURES_ALLOWED, now))
+    scope = SignInFailure.device_hash == device_hash if trusted else SignInFailure.device_hash.is_(None)
+    failures = list(session.scalars(recent.where(SignInFailure.name_key == key, scope)))
+    if len(failures) >= FAILURES_ALLOWED:
+        return SignIn(None, "signin_locked", minutes=_wait_minutes(failures, FAILURES_ALLOWED, now))
     if not password_matches(password, teacher.password_hash if teacher else None):
-        session.add(SignInFailure(name_key=key, failed_at=now))
+        session.add(SignInFailure(name_key=key, failed_at=now, device_hash=device_hash, client=client))
         return SignIn(None, "signin_wrong")
     assert teacher is not None
     if teacher.disabled:
         return SignIn(None, "teacher_disabled")
-    session.execute(delete(SignInFailure).where(SignInFailure.name_key == key))
+    session.execute(delete(SignInFailure).where(SignInFailure.name_key == key, scope))
     return SignIn(new_ticket(session, teacher.id, now))
+
+
+def unlock(session: Session, teacher: Teacher) -> None:
+    """Forget every wrong password typed for the teacher's name: the lock is lifted."""
+    session.execute(delete(SignInFailure).where(SignInFailure.name_key == teacher.name_key))
+
+
+def device_cookie_for(session: Session, session_id: str, device: str | None, now: datetime | None = None) -> str:
+    """At a successful sign-in (its new session id): the browser's device cookie for this
+    teacher, the one it has if still valid, else a new one (its own sign-in allowance)."""
+    now = now or utcnow()
+    current = session.get(TeacherSession, hash_token(session_id))
+    assert current is not None
+    if _device_teacher(session, device, now) == current.teacher_id and device:
+        return device
+    return _issue(session, current.teacher_id, DEVICE, DEVICE_LIFETIME, now)
 
 
 def _issue(session: Session, teacher_id: int, kind: str, lifetime: timedelta, now: datetime | None) -> str:

@@ -38,7 +38,15 @@ from starlette.routing import Route
 
 from config import load_settings
 from db.session import Database, shared_database
-from game.accounts import SESSION_COOKIE, SESSION_LIFETIME, open_session, sign_out
+from game.accounts import (
+    DEVICE_COOKIE,
+    DEVICE_LIFETIME,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    device_cookie_for,
+    open_session,
+    sign_out,
+)
 from game.errors import GameError
 from game.exports import DOWNLOADS, document, zip_chunks
 from game.games import require_host
@@ -250,23 +258,28 @@ async def start_session(request: Request) -> Response:
     ticket = body.get("ticket") if isinstance(body, dict) else None
     database = _database()
 
-    def exchange() -> str | None:
+    def exchange() -> tuple[str, str] | None:
         with database.write() as session:
-            return open_session(session, ticket if isinstance(ticket, str) else None)
+            token = open_session(session, ticket if isinstance(ticket, str) else None)
+            if token is None:
+                return None
+            return token, device_cookie_for(session, token, request.cookies.get(DEVICE_COOKIE))
 
-    token = await run_in_threadpool(exchange)
-    if token is None:
+    answer = await run_in_threadpool(exchange)
+    if answer is None:
         return Response(status_code=403, headers=NO_STORE)
+    token, device = answer
     response = Response(status_code=204, headers=NO_STORE)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    for name, value, lifetime in ((SESSION_COOKIE, token, SESSION_LIFETIME), (DEVICE_COOKIE, device, DEVICE_LIFETIME)):
+        response.set_cookie(
+            name,
+            value,
+            max_age=int(lifetime.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 

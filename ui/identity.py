@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from game.accounts import SESSION_COOKIE
+from game.accounts import DEVICE_COOKIE, SESSION_COOKIE
 from game.tokens import normalize_join_code
 
 
@@ -30,6 +30,13 @@ def game_code() -> str | None:
 def _cookies() -> Mapping[str, str]:
     """The cookies the browser sent (a seam for AppTest, which cannot send any)."""
     return st.context.cookies
+
+
+def device_cookie() -> str | None:
+    """This browser's device cookie (HttpOnly, set at a successful sign-in): its own allowance
+    of wrong passwords (game/accounts.py, sign_in)."""
+    value = _cookies().get(DEVICE_COOKIE)
+    return value if isinstance(value, str) and value else None
 
 
 def host_credential() -> str | None:
