@@ -1,10 +1,19 @@
 """Classes: a teacher's classes and their rosters, and what each class played over the term."""
 
+from functools import partial
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from game.classes import class_record, class_record_csv, delete_class, my_classes, save_class
+from game.classes import (
+    class_record,
+    class_record_csv,
+    delete_class,
+    erase_student_everywhere,
+    my_classes,
+    save_class,
+)
 from game.views import ClassRecord, ClassView
 from ui import services, widgets
 from ui.account import require_teacher_page
@@ -103,6 +112,26 @@ def progress_chart(record: ClassRecord) -> None:
     st.caption(t("class_chart_caption"))
 
 
+def erase_student_form(class_: ClassView) -> None:
+    """A family's request for the whole class: one student out of the roster and every game."""
+    st.markdown(f"**{t('erase_student_header')}**")
+    st.caption(t("erase_student_explain"))
+    names = {student.id: student.name for student in class_.students}
+    chosen = st.selectbox(
+        t("erase_student_label"), list(names), format_func=names.__getitem__, key=f"erase_student_pick_{class_.id}"
+    )
+    sure = st.checkbox(t("erase_student_confirm"), key=f"erase_student_confirm_{class_.id}")
+    pressed = st.button(t("erase_student_button"), key=f"erase_student_{class_.id}", disabled=not sure, icon="🧹")
+    if pressed and chosen is not None:
+        erased = services.write(
+            db, partial(erase_student_everywhere, credential=credential, class_id=class_.id, student_id=chosen)
+        )
+        if erased is not None:
+            db.checkpoint()  # nothing of theirs stays in the WAL file either
+            st.session_state["class_said"] = t("erase_student_done", name=erased)
+            st.rerun()
+
+
 def class_panel(class_: ClassView) -> None:
     with st.container(border=True, key=f"class_{class_.id}"):
         st.subheader(widgets.md(class_.name))
@@ -142,6 +171,8 @@ def class_panel(class_: ClassView) -> None:
             )
         with st.expander(t("class_edit")):
             class_form(class_)
+            if class_.students:
+                erase_student_form(class_)
             confirmed = st.checkbox(t("class_delete_confirm"), key=f"delete_class_confirm_{class_.id}")
             if st.button(t("class_delete"), key=f"delete_class_{class_.id}", disabled=not confirmed) and services.done(
                 db, lambda session: delete_class(session, credential, class_.id)

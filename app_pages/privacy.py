@@ -10,13 +10,14 @@ from ui.services import database
 with database().read() as session:
     facts = privacy_facts(session)
 
+roster_kept = " " + t("privacy_how_long_roster") if facts.rosters else ""
 st.title(t("privacy_title"))
 st.caption(t("privacy_intro"))
 sections = [
     ("privacy_what_header", t("privacy_what") + (" " + t("privacy_what_roster") if facts.rosters else "")),
     ("privacy_where_header", t("privacy_where")),
     ("privacy_who_header", t("privacy_who")),
-    ("privacy_how_long_header", t("privacy_how_long", count=facts.retention_days)),
+    ("privacy_how_long_header", t("privacy_how_long", count=facts.retention_days) + roster_kept),
     ("privacy_erase_header", t("privacy_erase")),
     (
         "privacy_teachers_header",

@@ -22,6 +22,7 @@ from db.types import utcnow
 from game.accounts import require_teacher
 from game.errors import InvalidInput, NotFound
 from game.exports import safe_cell
+from game.moderation import erase_player_rows
 from game.text import clean_text, fold_key
 from game.views import ClassGame, ClassRecord, ClassStudentView, ClassView, StudentRecord, StudentRound
 
@@ -129,6 +130,21 @@ def delete_class(session: Session, credential: str | None, class_id: int) -> Non
     session.execute(update(Player).where(Player.student_id.in_(students)).values(student_id=None))
     session.execute(update(Game).where(Game.class_id == class_.id).values(class_id=None))
     session.delete(class_)
+
+
+def erase_student_everywhere(session: Session, credential: str | None, class_id: int, student_id: int) -> str:
+    """A family's request, for the whole class: the student leaves the roster and every game
+    of the class (live and homework) with their attempts and pictures, so no board, record,
+    class page or download holds them any more. Returns their name, for the confirmation."""
+    class_ = require_class(session, credential, class_id)
+    student = session.get(ClassStudent, student_id)
+    if student is None or student.class_id != class_.id:
+        raise NotFound("student_not_found")
+    name = student.name
+    for player in session.scalars(select(Player).where(Player.student_id == student.id)):
+        erase_player_rows(session, player)
+    session.delete(student)
+    return name
 
 
 def class_view(session: Session, credential: str | None, class_id: int) -> ClassView:

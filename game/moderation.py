@@ -62,12 +62,18 @@ def erase_player(session: Session, code: str, credential: str | None, player_id:
     Returns the nickname, for the host's confirmation."""
     player = _host_player(session, code, credential, player_id)
     nickname = player.nickname
+    erase_player_rows(session, player)
+    return nickname
+
+
+def erase_player_rows(session: Session, player: Player) -> None:
+    """Delete a player and everything of theirs: attempts, the pictures they made, their keys
+    to come back and their homework places. The caller has checked who may."""
     image_ids = [i for i in session.scalars(select(Submission.image_id).where(Submission.player_id == player.id)) if i]
     session.execute(delete(Submission).where(Submission.player_id == player.id))
     session.execute(delete(ImageBlob).where(ImageBlob.id.in_(image_ids)))
     note_changes(session, game_ids=[player.game_id], shared=True)
-    session.delete(player)  # their keys to come back and their homework places go with them
-    return nickname
+    session.delete(player)
 
 
 def set_extra_time(session: Session, code: str, credential: str | None, player_id: int, percent: int) -> int:

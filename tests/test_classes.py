@@ -164,3 +164,36 @@ def test_a_deleted_class_keeps_its_games(db: Database, classroom: Classroom) -> 
     with db.write() as s:
         assert len(host_rounds(s, code, classroom.host)) == 2
         assert join_game(s, code, "Anyone").player.nickname == "Anyone"  # no roster any more
+
+
+def test_erase_a_student_everywhere_removes_them_from_the_roster_and_every_game(
+    db: Database, worker: Worker, classroom: Classroom
+) -> None:
+    """Issue 34, finding 11: erasing in one game left the student in the class's other games."""
+    from sqlalchemy import func, select
+
+    from db.models import ClassStudent, Player, Submission
+    from game.classes import erase_student_everywhere
+
+    host = classroom.host
+    with db.write() as s:
+        class_ = save_class(s, host, "5-1", "Mina\nJun")
+    ids = {student.name: student.id for student in class_.students}
+    games = [roster_game(db, host, class_.id), roster_game(db, host, class_.id)]
+    drain(worker)
+    for code in games:
+        with db.write() as s:
+            tokens = {name: join_game(s, code, "", student_id=ids[name]).token for name in ("Mina", "Jun")}
+        play_round(db, worker, code, host, 1, {tokens["Mina"]: ["a red circle by mina"], tokens["Jun"]: ["a cat"]})
+    other = Classroom(db, teacher="Mr Lee")
+    with db.write() as s, pytest.raises(NotFound):
+        erase_student_everywhere(s, other.host, class_.id, ids["Mina"])
+    with db.write() as s:
+        assert erase_student_everywhere(s, host, class_.id, ids["Mina"]) == "Mina"
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Player).where(Player.nickname == "Mina")) == 0
+        assert s.scalar(select(func.count()).select_from(Submission).where(Submission.prompt.contains("mina"))) == 0
+        assert [st.name for st in s.scalars(select(ClassStudent).where(ClassStudent.class_id == class_.id))] == ["Jun"]
+        record = class_record(s, host, class_.id)
+    assert [student.name for student in record.students] == ["Jun"]
+    assert "Mina" not in class_record_csv(record, {k: k for k in ("student", "game", "round", "first", "best")})

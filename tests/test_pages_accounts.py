@@ -98,5 +98,18 @@ def test_the_privacy_notice_says_the_servers_retention_and_contact(db, language:
     shown = texts(app)
     assert ("14 days" if language == "en" else "14일") in shown
     assert "office@school.example" in shown
+    # What the code does (issue 34, finding 11): the board is open to anyone with the code,
+    # a roster is kept until the class is deleted, and erasing covers every game of a class.
+    said = {
+        "en": ("anyone who has the game's six-letter code can open its board", "Erase a student everywhere"),
+        "ko": ("여섯 글자 코드를 아는 사람은 누구나 보드를 열 수 있고", "학생을 모든 곳에서 지우기"),
+    }[language]
+    assert all(sentence in shown for sentence in said)
+    with db.write() as s:
+        from game.classes import save_class
+
+        save_class(s, admin, "5-1", "Mina")
+    roster = "class's list of names is kept until" if language == "en" else "반 명단은 선생님이 반을 삭제하거나"
+    assert roster in texts(page("privacy", lang=language))
     home = page("home", lang=language)
     assert any("privacy" in (link.proto.page or "") for link in home.get("page_link"))
