@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from config import ENGINES, SCORERS
 from db.statuses import AIStatus, GameKind, RoundStatus, TargetStatus
+from engine.models import model_preset
 from game.accounts import claim_game
 from game.ai_opponent import add_ai_player
 from game.difficulty import PlayedDifficulty, played_difficulty
@@ -146,6 +147,11 @@ def join_panel(game_code_: str, *, board: bool = True) -> None:
 
 
 def engine_banner() -> None:
+    model = model_preset(settings().model)
+    with st.container(key="model_line"):
+        st.caption(t("model_line", model=model.repository, licence=model.licence or t("model_licence_unknown")))
+        if model.notice_key:
+            st.caption(t(model.notice_key))
     alive, notes = worker_notes(db)
     if settings().worker == "external":
         st.caption(t("workers_alive", count=alive))
@@ -163,7 +169,7 @@ def preset_label(preset_id: str, played: dict[str, PlayedDifficulty]) -> str:
     if measured is None:
         return label
     attempts = "—" if measured.attempts is None else f"{measured.attempts:.1f}"
-    return label + " — " + t("preset_played", count=measured.players, reached=measured.reached, attempts=attempts)
+    return label + " — " + t_plain("preset_played", count=measured.players, reached=measured.reached, attempts=attempts)
 
 
 def new_round_form(console: Console) -> None:

@@ -3,9 +3,11 @@ it, for how long, and how to have it erased — from the server's own settings."
 
 import streamlit as st
 
+from engine.models import model_preset
 from game.privacy import privacy_facts
 from ui.i18n import t
-from ui.services import database
+from ui.markup import Safe
+from ui.services import database, settings
 
 with database().read() as session:
     facts = privacy_facts(session)
@@ -24,6 +26,13 @@ sections = [
         t("privacy_teachers") + (" " + t("privacy_teachers_school") if facts.school_signin else ""),
     ),
 ]
+model = model_preset(settings().model)
+if model.known:
+    about_model = t("privacy_model", model=model.repository, licence=model.licence, url=Safe(model.licence_url))
+    about_model += "".join(" " + t(key) for key in (model.notice_key, model.restrictions_key) if key)
+else:
+    about_model = t("privacy_model_unknown", model=model.repository)
+sections.append(("privacy_model_header", about_model))
 for header, body in sections:
     st.subheader(t(header))
     st.write(body)

@@ -8,7 +8,7 @@ from game.accounts import SignIn, create_first_teacher, has_teachers, new_ticket
 from ui import services
 from ui.account import school_login_configured, signed_in
 from ui.i18n import current_language, t
-from ui.identity import device_cookie
+from ui.identity import client_address, device_cookie
 from ui.services import database
 from ui.session_cookie import adopt_ticket
 
@@ -57,7 +57,7 @@ def sign_in_form() -> None:
         )
         submitted = st.form_submit_button(t("sign_in_button"), key="sign_in", type="primary")
     if submitted:
-        device, client = device_cookie(), st.context.ip_address
+        device, client = device_cookie(), client_address()
         answer = services.write(db, lambda session: sign_in(session, name, password, device=device, client=client))
         show(answer)
     st.caption(t("signin_students_note"))

@@ -204,6 +204,30 @@ def run(setup: Setup, prompt_count: int, modes: Sequence[str] = ("seed", "sequen
     return results
 
 
+def matmul_tflops(device: str, dtype: torch.dtype, n: int = 2048, repeats: int = 4) -> float:
+    """This machine's own measured matrix-multiply rate: the floor a picture is held against."""
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    (a @ b).sum().item()  # warm-up
+    started = time.perf_counter()
+    for _ in range(repeats):
+        c = a @ b
+    c.sum().item()
+    return 2 * n**3 * repeats / (time.perf_counter() - started) / 1e12
+
+
+def unet_tflop(arch: str, size: int) -> float:
+    """The UNet's arithmetic for one picture of `size` px (one step), counted by PyTorch."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    unet = build_pipeline(arch).unet
+    latents = torch.zeros(1, unet.config.in_channels, size // 8, size // 8)
+    text = torch.zeros(1, 77, unet.config.cross_attention_dim)
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        unet(latents, torch.tensor([999]), encoder_hidden_states=text)
+    return counter.get_total_flops() / 1e12
+
+
 def summarize(results: dict[str, Burst]) -> dict[str, dict[str, float]]:
     table = {mode: burst.summary() for mode, burst in results.items()}
     for summary in table.values():
@@ -236,6 +260,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--runtime", choices=["torch", "openvino"], default="torch", help="the worker's runtime (seed way: torch)"
     )
     parser.add_argument("--modes", nargs="+", default=["seed", "sequential", "batched"])
+    parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure this machine's matrix rate and the UNet's share of it",
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
 
@@ -271,7 +301,26 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print_table(["mode", *columns], [[mode, *(row.get(c, "") for c in columns)] for mode, row in table.items()])
     options = {**vars(args), "device": device, "dtype": str(setup.dtype).removeprefix("torch."), "machine": machine()}
-    write_json(args.json, {**table, "options": options})
+    floor = {}
+    if args.floor:
+        floor = near_the_limit(args.arch, args.size, device, table)
+    write_json(args.json, {**table, "options": options, "floor": floor})
+
+
+def near_the_limit(arch: str, size: int, device: str, table: dict[str, dict[str, float]]) -> dict[str, float]:
+    """How far the fastest mode is from this processor's own matrix rate: the UNet's
+    arithmetic per picture over the whole picture's time (decoder, text encoder and CLIP
+    included, so the UNet's own share is at least this)."""
+    flop = unet_tflop(arch, size)
+    rates = {"fp32": matmul_tflops(device, torch.float32), "bf16": matmul_tflops(device, torch.bfloat16)}
+    best = min(row["s_per_image"] for row in table.values())
+    reached = flop / best
+    print(
+        f"UNet: {flop:.3f} TFLOP a picture at {size} px. This machine multiplies matrices at "
+        f"{rates['bf16']:.3f} TFLOP/s in bf16 and {rates['fp32']:.3f} in fp32; the fastest mode's pictures "
+        f"reach {reached:.3f} TFLOP/s of UNet arithmetic, {100 * reached / max(rates.values()):.0f} % of the best rate."
+    )
+    return {"unet_tflop": flop, "bf16_tflops": rates["bf16"], "fp32_tflops": rates["fp32"], "reached_tflops": reached}
 
 
 if __name__ == "__main__":

@@ -207,6 +207,7 @@ class DiffusersGenerator:
         dtype: torch.dtype,
         local_files_only: bool,
         tiny_vae_id: str | None = None,
+        tiny_vae_optional: bool = False,
         **options: Any,
     ) -> DiffusersGenerator:
         from diffusers import AutoPipelineForText2Image
@@ -217,7 +218,16 @@ class DiffusersGenerator:
             )
         except (OSError, ValueError) as error:
             raise EngineUnavailable(missing_model_message(model_id, error)) from error
-        tiny_vae = load_tiny_vae(tiny_vae_id, dtype=dtype, local_files_only=local_files_only) if tiny_vae_id else None
+        tiny_vae = None
+        if tiny_vae_id:
+            try:
+                tiny_vae = load_tiny_vae(tiny_vae_id, dtype=dtype, local_files_only=local_files_only)
+            except EngineUnavailable:
+                if not tiny_vae_optional:
+                    raise
+                # The tiny decoder was only preferred (PROMPTMATCH_VAE=auto on a CPU): a model
+                # downloaded before it existed still plays, with its own full decoder.
+                log.warning("the tiny decoder %s is not on this computer: using the model's own", tiny_vae_id)
         return cls(pipeline, device=device, dtype=dtype, tiny_vae=tiny_vae, model_id=model_id, **options)
 
     def _apply_speed_options(self) -> None:

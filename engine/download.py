@@ -1,6 +1,7 @@
 """Pre-fetch the configured models into the Hugging Face cache, with a progress bar.
 
-    python -m engine.download            # the models named by PROMPTMATCH_MODEL_ID / _CLIP_MODEL_ID
+    python -m engine.download            # PROMPTMATCH_MODEL (default sdxs), its tiny decoder, CLIP
+    python -m engine.download --model sd-turbo   # a preset by name, or any hub id
     python -m engine.download --model runwayml/stable-diffusion-v1-5
 
 Run it once on a machine with internet access; the classroom server then loads from the cache.
@@ -30,8 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", action="append", help="a model id to fetch (repeatable)")
     args = parser.parse_args(argv)
-    models = args.model or [settings.model_id, settings.clip_model_id]
-    if not args.model and settings.vae == "tiny":
+    from engine.models import model_preset
+
+    models = (
+        [model_preset(m).repository for m in args.model] if args.model else [settings.model_id, settings.clip_model_id]
+    )
+    if not args.model and settings.vae in ("tiny", "auto"):  # auto: tiny on a CPU
         models.append(settings.tiny_vae_id)
     failed = False
     for model_id in models:

@@ -110,9 +110,16 @@ class EngineRegistry:
                 str(pipeline_dir), local_files_only=True, name="tiny", **options
             )
         else:
-            tiny_vae_id = s.tiny_vae_id if s.vae == "tiny" else None
+            # `auto`: the tiny decoder on a CPU, where the full one costs more than the UNet
+            # at 512 px (bench/RESULTS.md); the full one on a GPU.
+            tiny = s.vae == "tiny" or (s.vae == "auto" and self.device == "cpu")
+            tiny_vae_id = s.tiny_vae_id if tiny else None
             generator = DiffusersGenerator.from_pretrained(
-                s.model_id, local_files_only=local_only, tiny_vae_id=tiny_vae_id, **options
+                s.model_id,
+                local_files_only=local_only,
+                tiny_vae_id=tiny_vae_id,
+                tiny_vae_optional=s.vae == "auto",
+                **options,
             )
         generator.warm_up(s.image_size)
         return generator

@@ -63,7 +63,9 @@ def _text_config(vocab_size: int):  # -> CLIPTextConfig
     )
 
 
-def save_tiny_pipeline(folder: Path) -> Path:
+def save_tiny_pipeline(folder: Path, shape: str = "sd") -> Path:
+    """`shape`: "sd" (a mid block, as SD 1.x/2.x and sd-turbo) or "sdxs" (SDXS-512's UNet has
+    none: DownBlock2D first, cross-attention below, no mid block)."""
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextModel
 
@@ -79,6 +81,7 @@ def save_tiny_pipeline(folder: Path) -> Path:
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=TINY_TEXT_DIM,
         norm_num_groups=4,
+        mid_block_type=None if shape == "sdxs" else "UNetMidBlock2DCrossAttn",
     )
     vae = AutoencoderKL(
         # Four blocks: latents are 1/8 of the image, as in the real SD VAE.
@@ -136,6 +139,33 @@ def save_tiny_clip(folder: Path) -> Path:
     image_processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
     CLIPProcessor(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
     return folder
+
+
+def save_tiny_decoder(folder: Path) -> Path:
+    """A tiny AutoencoderTiny, as madebyollin/taesd is one: the CPU's default decoder."""
+    from diffusers import AutoencoderTiny
+
+    torch.manual_seed(2)
+    AutoencoderTiny(
+        encoder_block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        num_encoder_blocks=(1, 1, 1, 1),
+        num_decoder_blocks=(1, 1, 1, 1),
+        latent_channels=4,
+    ).save_pretrained(folder)
+    return folder
+
+
+def ensure_tiny_sdxs(root: Path) -> tuple[Path, Path]:
+    """The SDXS-shaped tiny pipeline and a tiny decoder under `root`: (pipeline, decoder)."""
+    base = root / f"tiny-v{TINY_VERSION}"
+    pipeline_dir, decoder_dir, done = base / "sdxs", base / "taesd", base / "SDXS-READY"
+    if not done.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        save_tiny_pipeline(pipeline_dir, shape="sdxs")
+        save_tiny_decoder(decoder_dir)
+        done.write_text("ok\n")
+    return pipeline_dir, decoder_dir
 
 
 def ensure_tiny_models(root: Path) -> tuple[Path, Path]:

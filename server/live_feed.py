@@ -109,7 +109,8 @@ class LiveFeed:
                     break
                 event = watched.changed
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(event.wait(), left)
+                    async with asyncio.timeout(left):
+                        await event.wait()
         finally:
             watched.waiting -= 1
             watched.last_wanted = time.monotonic()
@@ -192,8 +193,11 @@ class LiveFeed:
 
     async def _refresh_forever(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that
+            # lands as the wake comes, and this loop would then outlive its event loop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), SAFETY_S)
+                async with asyncio.timeout(SAFETY_S):
+                    await self._wake.wait()
             await asyncio.sleep(COALESCE_S)
             self._wake.clear()
             everything = self._everything or not self._dirty

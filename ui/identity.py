@@ -39,6 +39,13 @@ def device_cookie() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it (one client's wrong passwords count
+    together); None where Streamlit does not know it."""
+    value = st.context.ip_address
+    return value[:64] if isinstance(value, str) and value else None
+
+
 def host_credential() -> str | None:
     """The signed-in teacher's session id, from its cookie: what every host action presents."""
     value = _cookies().get(SESSION_COOKIE)
