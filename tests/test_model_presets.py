@@ -5,6 +5,7 @@ worker on torch and OpenVINO."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,32 @@ def test_the_check_times_the_real_generator(tmp_path: Path) -> None:
     settings = load_settings({"PROMPTMATCH_ENGINE": "tiny", "PROMPTMATCH_DATA_DIR": str(MODELS_DIR.parent)})
     (timing,) = measure(settings, sizes=(64,))
     assert timing.size == 64 and 0 < timing.one_s < 60 and 0 < timing.per_picture_s < 60
+
+
+def shown_plainly(markdown: str) -> str:
+    """Page text as a reader sees it: Markdown escapes and invisible word joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_privacy_notice_names_the_model_its_licence_and_restrictions(app_environment, language: str) -> None:
+    from apptest import page, texts
+
+    shown = shown_plainly(texts(page("privacy", lang=language)))
+    assert "IDKiro/sdxs-512-0.9" in shown and "CreativeML Open RAIL++-M" in shown
+    assert ("harm minors" if language == "en" else "미성년자") in shown
+
+
+def test_sd_turbo_shows_stabilitys_notice_on_the_console_and_the_notice(app_environment, db, monkeypatch) -> None:
+    from apptest import page, texts
+
+    from game.accounts import session_for
+    from game.games import GameSettings, create_game
+
+    monkeypatch.setenv("PROMPTMATCH_MODEL", "sd-turbo")
+    with db.write() as s:
+        host = session_for(s, "Ms Kim")
+        code = create_game(s, host, "Class", GameSettings(engine="sketch")).code
+    console = shown_plainly(texts(page("host", teacher=host, code=code)))
+    assert "Picture model: stabilityai/sd-turbo" in console and "Powered by Stability AI" in console
+    assert "Powered by Stability AI" in shown_plainly(texts(page("privacy", lang="en")))
