@@ -23,6 +23,22 @@ from game.games import join_game
 from game.submissions import submit_prompt
 from worker.runner import Worker
 
+SERVER = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"), "--server.headless", "true"]
+SERVER += ["--server.port", "0"]
+
+
+def start_on(database: Path, home: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """`command` (the server, or `python -m worker`) started on that database file: it is
+    expected to stop by itself, saying why."""
+    return subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env=app_env(home, database_url=f"sqlite:///{database}", worker="external", engine="sketch"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
 
 def database_file(db: Database) -> Path:
     path = backups.sqlite_path(db.url)
@@ -97,24 +113,7 @@ def test_a_damaged_database_at_start_is_one_plain_message_and_a_non_zero_exit(tm
     damaged.write_bytes(b"this is not a database" * 100)
     (tmp_path / "backups").mkdir()
     (tmp_path / "backups" / "promptmatch-20261201-000000.db").write_bytes(b"")
-    started = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_DIR / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            "0",
-        ],
-        cwd=PROJECT_DIR,
-        env=app_env(tmp_path, database_url=f"sqlite:///{damaged}", worker="external", engine="sketch"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    started = start_on(damaged, tmp_path, SERVER)
     said = started.stdout + started.stderr
     assert started.returncode != 0
     assert f"the database file {damaged} cannot be used" in said
@@ -187,28 +186,8 @@ def test_a_database_of_a_newer_version_at_start_is_one_plain_message_and_exit_2(
         s.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
     database.dispose()
     before = newer.read_bytes()
-    for command in (
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_DIR / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            "0",
-        ],
-        [sys.executable, "-m", "worker"],
-    ):
-        started = subprocess.run(
-            command,
-            cwd=PROJECT_DIR,
-            env=app_env(tmp_path, database_url=f"sqlite:///{newer}", worker="external", engine="sketch"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    for command in (SERVER, [sys.executable, "-m", "worker"]):
+        started = start_on(newer, tmp_path, command)
         said = started.stdout + started.stderr
         assert started.returncode == 2, said
         assert f"the database file {newer} was last used by a newer version" in said
