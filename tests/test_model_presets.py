@@ -143,3 +143,17 @@ def test_sd_turbo_shows_stabilitys_notice_on_the_console_and_the_notice(app_envi
     console = shown_plainly(texts(page("host", teacher=host, code=code)))
     assert "Picture model: stabilityai/sd-turbo" in console and "Powered by Stability AI" in console
     assert "Powered by Stability AI" in shown_plainly(texts(page("privacy", lang="en")))
+
+
+def test_bench_quality_draws_what_is_here_and_skips_what_is_not(tmp_path: Path, monkeypatch, capsys) -> None:
+    from bench import quality
+
+    sdxs_dir, _ = ensure_tiny_sdxs(MODELS_DIR)
+    _, clip_dir = ensure_tiny_models(MODELS_DIR)
+    monkeypatch.setenv("PROMPTMATCH_CLIP_MODEL_ID", str(clip_dir))
+    monkeypatch.setenv("PROMPTMATCH_DEVICE", "cpu")
+    assert quality.main(["--models", str(sdxs_dir), "sd-turbo", "--size", "64", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    assert "Skipped sd-turbo: stabilityai/sd-turbo is not in this computer's cache" in said
+    sheets = list(tmp_path.glob("*.png"))
+    assert len(sheets) == 1 and (tmp_path / "quality.json").exists()
