@@ -32,9 +32,9 @@ test-fast: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -m "not e2e and not bench"
 
-# The CPU figures of bench/RESULTS.md (several minutes on a laptop).
+# The CPU figures of bench/RESULTS.md at the defaults a teacher gets (several minutes on a laptop).
 bench: $(STAMP)
-	$(BIN)/python -m bench.engine --arch sd-turbo --device cpu --size 256 --steps 1 --vae tiny --prompts 8 --batch 8
+	$(BIN)/python -m bench.engine --arch sdxs --device cpu --size 384 --steps 1 --vae tiny --runtime openvino --prompts 8 --batch 8
 	$(BIN)/python -m bench.app
 
 lint: $(STAMP)
