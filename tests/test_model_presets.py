@@ -9,11 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MODELS_DIR
 from helpers import Classroom, drain
 from sqlalchemy import select
 
-from config import CPU_IMAGE_SIZE, load_settings
+from config import CPU_IMAGE_SIZE, PROJECT_DIR, load_settings
 from db.models import Submission
 from db.session import Database
 from engine.models import DEFAULT_MODEL, PRESETS, model_preset
@@ -22,6 +21,8 @@ from engine.safety import ClipConceptCheck
 from engine.tiny import ensure_tiny_models, ensure_tiny_sdxs
 from game.submissions import submit_prompt
 from worker.runner import Worker
+
+MODELS_DIR = PROJECT_DIR / "data" / "test-models"  # as tests/conftest.py keeps them
 
 
 def test_the_default_is_a_model_a_school_may_run_with_its_licence_and_restrictions() -> None:
