@@ -17,7 +17,7 @@ from game.classes import (
 from game.views import ClassRecord, ClassView
 from ui import services, widgets
 from ui.account import require_teacher_page
-from ui.i18n import t
+from ui.i18n import t, t_plain
 from ui.identity import host_credential
 from ui.services import database
 
@@ -62,7 +62,7 @@ def score_text(score: float | None) -> str:
 
 
 def round_label(game_code: str, number: int) -> str:
-    return t("class_col_round", game=game_code, number=number)
+    return t_plain("class_col_round", game=game_code, number=number)  # a table header: plain text
 
 
 def record_table(record: ClassRecord) -> pd.DataFrame:

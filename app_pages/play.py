@@ -193,7 +193,7 @@ def status_bar(state: PlayerRoundState, versions: GameVersions | None) -> None:
     queue = None
     if pending is not None:
         position = pending.queue_position or 0  # 0: a worker is drawing it
-        queue = QueueLine(pending.id, position, t("queued", position="{position}"), t("running"))
+        queue = QueueLine(pending.id, position, t_plain("queued", position="{position}"), t("running"))
     with timer_column:
         # The live part first, whatever the round's state: in the same place on every run, so
         # a rerun updates it rather than drawing a second one beside the old.

@@ -104,7 +104,7 @@ def countdown(round_: RoundView, size: str = "normal") -> Countdown | None:
         return None
     return Countdown(
         round_.ends_at,
-        t("time_left", minutes="{minutes}", seconds="{seconds}"),
+        t_plain("time_left", minutes="{minutes}", seconds="{seconds}"),  # filled in by the browser
         t("time_up"),
         size,
         last_minute=t("announce_last_minute"),
