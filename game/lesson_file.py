@@ -168,7 +168,7 @@ class _Reader:
             entries = self.archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             if data.startswith(b"PK\x03\x04"):  # a ZIP cut short or broken: damaged, not something else
-                raise InvalidInput("lesson_file_damaged", name="ZIP") from None
+                raise InvalidInput("lesson_file_broken") from None
             raise InvalidInput("lesson_file_not_lesson") from None
         names = [entry.filename for entry in entries]
         if len(names) != len(set(names)):  # two lesson.json: which one would be the lesson?

@@ -276,6 +276,7 @@ def refused_files() -> list[tuple[str, bytes, str]]:
     truncated = photo()[:400]
     return [
         ("not a zip", b"PK but not really a zip file", "lesson_file_not_lesson"),
+        ("a lesson file cut short", lesson_zip(a_lesson())[:80], "lesson_file_broken"),
         ("a zip without lesson.json", no_json.getvalue(), "lesson_file_not_lesson"),
         ("lesson.json that is not JSON", lesson_zip("{not json"), "lesson_file_not_lesson"),
         ("another program's JSON", lesson_zip({"format": "kahoot", "version": 1}), "lesson_file_not_lesson"),
@@ -339,7 +340,7 @@ def test_the_refusals_say_which_round_and_why(classroom: Classroom, monkeypatch)
     with pytest.raises(InvalidInput) as refused:
         read_lesson_file(blocked)
     assert refused.value.params["round"] == 2 and refused.value.params["reason_key"] == "lesson_prompt_blocked"
-    damaged = refused_files()[8][1]
+    damaged = next(data for name, data, _ in refused_files() if name == "a damaged picture")
     with pytest.raises(InvalidInput) as refused:
         read_lesson_file(damaged)
     assert refused.value.params["reason_key"] == "upload_not_image"
